@@ -1,0 +1,33 @@
+/**
+ * `@lakeblocks/core`: the foundation of lakeblocks — table schemas, lake layout, Hive partitions,
+ * storage (local directory; S3 under `@lakeblocks/core/s3`), job bookmarks (MySQL store under
+ * `@lakeblocks/core/mysql`), errors, retries and the pipeline runner.
+ *
+ * @packageDocumentation
+ */
+export { CoreError, isRetryable } from './errors/index.js';
+export type { CoreErrorTag, CoreErrorOptions, ErrorContext } from './errors/index.js';
+
+export { retry, sleep, withTimeout } from './retry/retry.js';
+export type { RetryOptions } from './retry/retry.js';
+
+export type { Storage, ObjectInfo, ListPage, ListOptions, PutOptions, StreamBody } from './storage/storage.js';
+export { assertValidKey } from './storage/keys.js';
+
+export { partitionKeyNames } from './partitions/partition-spec.js';
+export type { PartitionSpec, PartitionValues, TimeGranularity } from './partitions/partition-spec.js';
+export {
+  HIVE_DEFAULT_PARTITION,
+  escapeHivePathValue,
+  unescapeHivePathValue,
+  partitionPath,
+  parsePartitionPath,
+} from './partitions/hive-path.js';
+export { timePartitionValues, partitionValuesOf } from './partitions/partition-values.js';
+export { matchesPartitionFilter, parsePartitionFilter } from './partitions/partition-filter.js';
+export type { PartitionFilter, PartitionCondition, PartitionScalar } from './partitions/partition-filter.js';
+export { listPartitions } from './partitions/list-partitions.js';
+export type { PartitionInfo, ListPartitionsOptions } from './partitions/list-partitions.js';
+
+export { LAKE_LAYERS, lakeLayout, parseLakeLocation } from './layout/lake-layout.js';
+export type { LakeLayer, DatasetLayer, LakeLocation } from './layout/lake-layout.js';

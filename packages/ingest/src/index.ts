@@ -1,0 +1,7 @@
+/**
+ * `@lakeblocks/ingest` — not built yet: its work is tracked in issue 3. Nothing is exported until
+ * then, so nothing here can be mistaken for a working implementation.
+ *
+ * @packageDocumentation
+ */
+export {};

@@ -1,0 +1,7 @@
+/**
+ * `@lakeblocks/transform` — not built yet: its work is tracked in issue 4. Nothing is exported until
+ * then, so nothing here can be mistaken for a working implementation.
+ *
+ * @packageDocumentation
+ */
+export {};

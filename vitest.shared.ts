@@ -1,0 +1,16 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Shared vitest settings: workspace packages resolve to their TypeScript sources through the
+ * `@lakeblocks/source` export condition, so tests never need a build. Type-level assertions
+ * (`expectTypeOf`) are checked by `pnpm typecheck`, which compiles the test files too.
+ */
+export const sharedTestConfig = defineConfig({
+  resolve: { conditions: ['@lakeblocks/source'] },
+  ssr: { resolve: { conditions: ['@lakeblocks/source'] } },
+  test: {
+    include: ['src/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
