@@ -11,6 +11,8 @@ export const sharedTestConfig = defineConfig({
   test: {
     include: ['src/**/*.test.ts'],
     testTimeout: 30_000,
+    // The JSON report feeds the one-line summary `.ci/run` prints (scripts/test-summary.mjs).
+    reporters: ['default', ['json', { outputFile: '.vitest/report.json' }]],
     hookTimeout: 60_000,
   },
 });
