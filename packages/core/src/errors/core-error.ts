@@ -50,6 +50,7 @@ export class CoreError extends Error {
  * - `DeadlineExceeded`: the pipeline's overall deadline passed.
  * - `DatabaseFailure`: a database call failed (see `isRetryable`).
  * - `PreconditionFailed`: a conditional write lost (the object exists, or changed since it was read).
+ * - `Cancelled`: the caller cancelled the operation (an `AbortSignal` fired).
  */
 export type CoreErrorTag =
   | 'InvalidArgument'
@@ -63,7 +64,8 @@ export type CoreErrorTag =
   | 'StepFailed'
   | 'DeadlineExceeded'
   | 'DatabaseFailure'
-  | 'PreconditionFailed';
+  | 'PreconditionFailed'
+  | 'Cancelled';
 
 /** What an error concerns; every field given is named in the message. */
 export interface ErrorContext {
