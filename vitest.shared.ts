@@ -9,7 +9,7 @@ export const sharedTestConfig = defineConfig({
   resolve: { conditions: ['@lakeblocks/source'] },
   ssr: { resolve: { conditions: ['@lakeblocks/source'] } },
   test: {
-    include: ['src/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'examples/**/*.test.ts'],
     testTimeout: 30_000,
     // The JSON report feeds the one-line summary `.ci/run` prints (scripts/test-summary.mjs).
     reporters: ['default', ['json', { outputFile: '.vitest/report.json' }]],

@@ -1,11 +1,14 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts' },
+  // One entry per public subpath; drivers stay external (optional peer dependencies).
+  entry: { index: 'src/index.ts', s3: 'src/s3/index.ts', mysql: 'src/mysql/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,
   clean: true,
   target: 'node20',
-  external: ['@aws-sdk/client-s3', '@aws-sdk/lib-storage', '@smithy/node-http-handler', 'mysql2'],
+  // Shared chunks in both formats, so `CoreError` is one class across `.`, `./s3` and `./mysql`.
+  splitting: true,
+  external: ['@aws-sdk/client-s3', '@smithy/node-http-handler', 'mysql2'],
 });

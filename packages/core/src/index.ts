@@ -13,6 +13,9 @@ export type { RetryOptions } from './retry/retry.js';
 
 export type { Storage, ObjectInfo, ListPage, ListOptions, PutOptions, StreamBody } from './storage/storage.js';
 export { assertValidKey } from './storage/keys.js';
+export { LocalStorage } from './storage/local-storage.js';
+export type { LocalStorageOptions } from './storage/local-storage.js';
+export { compareKeys } from './storage/key-order.js';
 
 export { partitionKeyNames } from './partitions/partition-spec.js';
 export type { PartitionSpec, PartitionValues, TimeGranularity } from './partitions/partition-spec.js';
@@ -133,3 +136,43 @@ export type {
   MySqlCreateTableOptions,
   DataDictionaryOptions,
 } from './schema/index.js';
+
+export {
+  applyCommit,
+  emptyBookmark,
+  indexBookmark,
+  isConsumed,
+  newObjects,
+  DEFAULT_MAX_ENTRIES,
+  DEFAULT_RETAIN_MS,
+  BOOKMARK_FORMAT_VERSION,
+  BOOKMARK_MIGRATIONS,
+  decodeBookmark,
+  encodeBookmark,
+  migrateBookmarkDocument,
+  assertValidJobName,
+  leaseHeldError,
+  leaseLostError,
+  BookmarkRun,
+  JobBookmarks,
+  StorageBookmarkStore,
+} from './bookmarks/index.js';
+export type {
+  ApplyCommitOptions,
+  BookmarkIndex,
+  BookmarkObject,
+  BookmarkOperation,
+  BookmarkPolicy,
+  BookmarkState,
+  BookmarkDocument,
+  BookmarkMigrations,
+  BookmarkSource,
+  BookmarkHead,
+  BookmarkStore,
+  Lease,
+  LeaseRequest,
+  StoredBookmark,
+  BeginOptions,
+  JobBookmarksOptions,
+  StorageBookmarkStoreOptions,
+} from './bookmarks/index.js';

@@ -1,0 +1,3 @@
+export { MySqlBookmarkStore } from './mysql-bookmark-store.js';
+export type { MySqlBookmarkStoreOptions, MySqlConnectionLike, MySqlPoolLike } from './mysql-bookmark-store.js';
+export { classifyMysqlError, connectionIsBroken } from './mysql-errors.js';

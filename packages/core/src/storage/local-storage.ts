@@ -1,0 +1,577 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { BigIntStats } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import { link, lstat, mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { basename, dirname, join, resolve, sep } from 'node:path';
+import { addAbortSignal, Writable, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { CoreError } from '../errors/core-error.js';
+import { sleep } from '../retry/retry.js';
+import { compareKeys } from './key-order.js';
+import { assertValidKey } from './keys.js';
+import type { ListOptions, ListPage, ObjectInfo, PutOptions, Storage, StreamBody } from './storage.js';
+
+/**
+ * Options of {@link LocalStorage}.
+ *
+ * @example
+ * ```ts
+ * const scratch = new LocalStorage('/tmp/lake', { durable: false, lockTimeoutMs: 5_000 });
+ * ```
+ */
+export interface LocalStorageOptions {
+  /**
+   * `fsync` each file before its rename and the directory after it, so a write that returned
+   * survives a power cut (default `true`). Turn off only for throwaway data.
+   */
+  durable?: boolean;
+  /** A per-key lock file older than this is taken to be left by a crashed writer and removed (default 10 000 ms). */
+  staleLockMs?: number;
+  /** How long a write waits for a per-key lock before failing with a retryable `Timeout` (default 30 000 ms). */
+  lockTimeoutMs?: number;
+}
+
+/** Temp files: `.<name>.<12 hex>.tmp`, in the directory of the final file. */
+const TEMP_RE = /^\..*\.[0-9a-f]{12}\.tmp$/;
+/** Per-key lock files: `.<name>.lakeblocks.lock`. */
+const LOCK_SUFFIX = '.lakeblocks.lock';
+const LOCK_RE = /^\..*\.lakeblocks\.lock$/;
+/** `link()` not supported by the file system: fall back to the lock. */
+const NO_LINK_CODES = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);
+
+const DEFAULT_PAGE_SIZE = 1000;
+
+let lastMtime = 0;
+
+/**
+ * A {@link Storage} on a local directory: the embedded default of lakeblocks, and what tests run on.
+ *
+ * - **Atomic writes.** Every write goes to a temp file in the target's directory
+ *   (`.<name>.<random>.tmp`), is `fsync`ed, then renamed over the key. Readers see the old file or the
+ *   new one, never a partial one; a failed or aborted write removes its temp file. Temp and lock files
+ *   are never listed, and keys with a segment shaped like them are refused.
+ * - **Conditional writes** hold against concurrent writers in this and other processes:
+ *   `ifNoneMatch: '*'` publishes with `link()`, which fails atomically if the key exists;
+ *   every other write and delete takes a short per-key lock file (`O_EXCL`), so `ifMatch` compares and
+ *   renames with nobody in between. A lock left by a crashed process is broken once its owner is
+ *   gone (same host) or it is older than `staleLockMs`.
+ * - **ETag** is a digest of the file's inode, size and nanosecond mtime, so listing needs no reads.
+ *   Each write creates a new inode and stamps a microsecond mtime, so replacing an object always
+ *   changes its etag; a file rewritten in place by another tool within the file system's timestamp
+ *   granularity, keeping its size, would not.
+ * - **Listing** walks directories in key order (UTF-8 byte order, as S3), one directory at a time,
+ *   skipping whole subtrees before the continuation token; the token is the last key of the page.
+ * - A key cannot be both an object and a "directory" (`a/b` and `a/b/c`), as it can on S3; such a
+ *   write fails with a non-retryable `StorageFailure`. `delete` removes parent directories it empties.
+ *
+ * @example
+ * ```ts
+ * const storage = new LocalStorage('./.lake');
+ * const info = await storage.put('_state/bookmarks/orders.json', '{"version":1}', { ifNoneMatch: '*' });
+ * await storage.put('_state/bookmarks/orders.json', '{"version":2}', { ifMatch: info.etag });
+ * console.log(storage.uri('_state/bookmarks/orders.json')); // /abs/path/.lake/_state/bookmarks/orders.json
+ * ```
+ */
+export class LocalStorage implements Storage {
+  /** The absolute directory holding the objects. */
+  readonly root: string;
+  private readonly durable: boolean;
+  private readonly staleLockMs: number;
+  private readonly lockTimeoutMs: number;
+
+  /**
+   * @param root The lake directory; relative paths resolve against the working directory. It is
+   *   created on first write.
+   */
+  constructor(root: string, options: LocalStorageOptions = {}) {
+    this.root = resolve(root);
+    this.durable = options.durable ?? true;
+    this.staleLockMs = options.staleLockMs ?? 10_000;
+    this.lockTimeoutMs = options.lockTimeoutMs ?? 30_000;
+  }
+
+  uri(key: string): string {
+    this.checkKey(key);
+    return this.pathOf(key);
+  }
+
+  async get(key: string, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
+    this.checkKey(key);
+    const path = this.pathOf(key);
+    try {
+      const buffer = options.signal ? await readFile(path, { signal: options.signal }) : await readFile(path);
+      return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+    } catch (error) {
+      throw abortReason(options.signal) ?? fsError(error, 'get', key, path);
+    }
+  }
+
+  async getStream(key: string, options: { signal?: AbortSignal } = {}): Promise<Readable> {
+    this.checkKey(key);
+    options.signal?.throwIfAborted();
+    const path = this.pathOf(key);
+    let handle: FileHandle;
+    try {
+      handle = await open(path, 'r');
+    } catch (error) {
+      throw fsError(error, 'getStream', key, path);
+    }
+    try {
+      const st = await handle.stat();
+      if (!st.isFile()) throw notFound(key, path);
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      throw fsError(error, 'getStream', key, path);
+    }
+    const stream = handle.createReadStream({ autoClose: true });
+    return options.signal ? addAbortSignal(options.signal, stream) : stream;
+  }
+
+  async put(key: string, body: Uint8Array | string, options: PutOptions = {}): Promise<ObjectInfo> {
+    const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+    return this.write(key, options, (handle) => writeAll(handle, bytes));
+  }
+
+  async putStream(key: string, body: StreamBody, options: PutOptions = {}): Promise<ObjectInfo> {
+    return this.write(key, options, async (handle) => {
+      // Not handle.createWriteStream(): with autoClose off, the handle could never be closed.
+      const sink = new Writable({
+        highWaterMark: 1024 * 1024,
+        write(chunk: Buffer, _encoding, callback) {
+          writeAll(handle, chunk).then(() => callback(), callback);
+        },
+      });
+      await (options.signal ? pipeline(body, sink, { signal: options.signal }) : pipeline(body, sink));
+    });
+  }
+
+  async list(prefix: string, options: ListOptions = {}): Promise<ListPage> {
+    assertValidKey(prefix, { allowTrailingSlash: true, allowEmpty: true });
+    const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+    if (!Number.isInteger(pageSize) || pageSize < 1) {
+      throw new CoreError('InvalidArgument', `pageSize must be a positive integer, got ${pageSize}`, {
+        context: { key: prefix },
+      });
+    }
+    const startAfter = options.continuationToken ?? '';
+    const objects: ObjectInfo[] = [];
+    let more = false;
+    for await (const key of this.walk(prefix, startAfter)) {
+      if (objects.length === pageSize) {
+        more = true;
+        break;
+      }
+      const path = this.pathOf(key);
+      let st: BigIntStats;
+      try {
+        st = await stat(path, { bigint: true });
+      } catch (error) {
+        if (isCode(error, 'ENOENT', 'ENOTDIR')) continue; // deleted while listing
+        throw fsError(error, 'list', key, path);
+      }
+      if (st.isFile()) objects.push(toInfo(key, st));
+    }
+    const last = objects.at(-1);
+    return more && last ? { objects, nextToken: last.key } : { objects };
+  }
+
+  async *listAll(prefix: string, options: Omit<ListOptions, 'continuationToken'> = {}): AsyncIterable<ObjectInfo> {
+    let token: string | undefined;
+    do {
+      const page = await this.list(prefix, token === undefined ? options : { ...options, continuationToken: token });
+      yield* page.objects;
+      token = page.nextToken;
+    } while (token !== undefined);
+  }
+
+  async delete(key: string): Promise<void> {
+    this.checkKey(key);
+    const path = this.pathOf(key);
+    try {
+      await lstat(path);
+    } catch (error) {
+      if (isCode(error, 'ENOENT', 'ENOTDIR')) return;
+      throw fsError(error, 'delete', key, path);
+    }
+    const removed = await this.withLock(path, key, undefined, false, async () => {
+      try {
+        await unlink(path);
+        return true;
+      } catch (error) {
+        // Absent, or a directory (EISDIR on Linux, EPERM on macOS): no object at this key.
+        if (isCode(error, 'ENOENT', 'ENOTDIR', 'EISDIR')) return false;
+        if (isCode(error, 'EPERM') && (await lstat(path).then((st) => st.isDirectory(), () => false))) return false;
+        throw fsError(error, 'delete', key, path);
+      }
+    });
+    if (removed) await this.pruneEmptyDirs(dirname(path));
+  }
+
+  async exists(key: string): Promise<boolean> {
+    return (await this.stat(key)) !== undefined;
+  }
+
+  async stat(key: string): Promise<ObjectInfo | undefined> {
+    this.checkKey(key);
+    const path = this.pathOf(key);
+    try {
+      const st = await stat(path, { bigint: true });
+      return st.isFile() ? toInfo(key, st) : undefined;
+    } catch (error) {
+      if (isCode(error, 'ENOENT', 'ENOTDIR')) return undefined;
+      throw fsError(error, 'stat', key, path);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private checkKey(key: string): void {
+    assertValidKey(key);
+    for (const segment of key.split('/')) {
+      if (TEMP_RE.test(segment) || LOCK_RE.test(segment)) {
+        throw new CoreError(
+          'InvalidArgument',
+          `Invalid storage key ${JSON.stringify(key)}: segment ${JSON.stringify(segment)} is reserved for LocalStorage temp and lock files`,
+          { context: { key } },
+        );
+      }
+    }
+  }
+
+  private pathOf(key: string): string {
+    return this.root + sep + key.split('/').join(sep);
+  }
+
+  /** Writes through a temp file, then publishes it under `key` according to the preconditions. */
+  private async write(key: string, options: PutOptions, fill: (handle: FileHandle) => Promise<void>): Promise<ObjectInfo> {
+    this.checkKey(key);
+    const { ifNoneMatch, ifMatch, signal } = options;
+    if (ifNoneMatch !== undefined && ifNoneMatch !== '*') {
+      throw new CoreError('InvalidArgument', `ifNoneMatch only accepts '*', got ${JSON.stringify(ifNoneMatch)}`, {
+        context: { key },
+      });
+    }
+    if (ifNoneMatch !== undefined && ifMatch !== undefined) {
+      throw new CoreError('InvalidArgument', 'ifNoneMatch and ifMatch cannot be combined', { context: { key } });
+    }
+    signal?.throwIfAborted();
+    const path = this.pathOf(key);
+    const { handle, tempPath } = await this.openTemp(path, key);
+    let st: BigIntStats;
+    try {
+      await fill(handle);
+      signal?.throwIfAborted();
+      const now = nextMtime(); // a microsecond mtime, so the etag changes on every write
+      await handle.utimes(now, now).catch(() => undefined);
+      if (this.durable) await handle.sync();
+      st = await handle.stat({ bigint: true });
+      await handle.close();
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      await rm(tempPath, { force: true }).catch(() => undefined);
+      throw abortReason(signal) ?? fsError(error, 'put', key, path, true);
+    }
+    try {
+      if (ifNoneMatch === '*') {
+        await this.publishIfAbsent(tempPath, path, key, signal);
+      } else {
+        await this.withLock(path, key, signal, true, async () => {
+          if (ifMatch !== undefined) {
+            const current = await this.stat(key);
+            if (current?.etag !== ifMatch) {
+              throw new CoreError(
+                'PreconditionFailed',
+                current
+                  ? `Object changed since it was read: etag is ${current.etag}, expected ${ifMatch}`
+                  : `Object does not exist, expected etag ${ifMatch}`,
+                { context: { key } },
+              );
+            }
+          }
+          try {
+            await rename(tempPath, path);
+          } catch (error) {
+            throw fsError(error, 'put', key, path, true);
+          }
+        });
+      }
+    } catch (error) {
+      await rm(tempPath, { force: true }).catch(() => undefined);
+      throw error;
+    }
+    if (this.durable) await fsyncDir(dirname(path));
+    return toInfo(key, st);
+  }
+
+  /** Creates the parent directories and an exclusive temp file beside `path`. */
+  private async openTemp(path: string, key: string): Promise<{ handle: FileHandle; tempPath: string }> {
+    const dir = dirname(path);
+    const stem = shortName(basename(path));
+    for (let attempt = 1; ; attempt++) {
+      const tempPath = join(dir, `.${stem}.${randomBytes(6).toString('hex')}.tmp`);
+      try {
+        await mkdir(dir, { recursive: true });
+        return { handle: await open(tempPath, 'wx'), tempPath };
+      } catch (error) {
+        // ENOENT: a concurrent delete pruned the directory between mkdir and open; EEXIST: name clash.
+        if (attempt < 5 && isCode(error, 'ENOENT', 'EEXIST')) continue;
+        throw fsError(error, 'put', key, path, true);
+      }
+    }
+  }
+
+  /** `link()` the temp file to its final name: atomic create-if-absent, across processes. */
+  private async publishIfAbsent(tempPath: string, path: string, key: string, signal: AbortSignal | undefined): Promise<void> {
+    const exists = () =>
+      new CoreError('PreconditionFailed', 'Object already exists (ifNoneMatch: "*")', { context: { key } });
+    try {
+      await link(tempPath, path);
+    } catch (error) {
+      if (isCode(error, 'EEXIST')) {
+        const st = await lstat(path).catch(() => undefined);
+        if (st?.isDirectory()) throw conflictWithDirectory(key, path, error);
+        throw exists();
+      }
+      if (!isCode(error, ...NO_LINK_CODES)) throw fsError(error, 'put', key, path, true);
+      // No hard links on this file system: check and rename under the key's lock instead.
+      await this.withLock(path, key, signal, true, async () => {
+        if (await lstat(path).then(() => true, () => false)) throw exists();
+        try {
+          await rename(tempPath, path);
+        } catch (renameError) {
+          throw fsError(renameError, 'put', key, path, true);
+        }
+      });
+      return;
+    }
+    await rm(tempPath, { force: true });
+  }
+
+  /**
+   * Runs `fn` holding the per-key lock file of `path`. When the directory is missing it is created
+   * with `create`; without, there is nothing to lock and `false` is returned without running `fn`.
+   */
+  private async withLock<T>(
+    path: string,
+    key: string,
+    signal: AbortSignal | undefined,
+    create: boolean,
+    fn: () => Promise<T>,
+  ): Promise<T | false> {
+    const dir = dirname(path);
+    const lockPath = join(dir, `.${shortName(basename(path))}${LOCK_SUFFIX}`);
+    const deadline = Date.now() + this.lockTimeoutMs;
+    let ino: bigint | undefined;
+    for (let wait = 2; ino === undefined; ) {
+      signal?.throwIfAborted();
+      try {
+        const handle = await open(lockPath, 'wx');
+        try {
+          ino = (await handle.stat({ bigint: true })).ino;
+          await handle.writeFile(`${process.pid} ${hostname()} ${new Date().toISOString()}\n`);
+        } finally {
+          await handle.close();
+        }
+      } catch (error) {
+        if (isCode(error, 'ENOENT')) {
+          if (!create) return false;
+          try {
+            await mkdir(dir, { recursive: true });
+          } catch (mkdirError) {
+            throw fsError(mkdirError, 'lock', key, lockPath, true);
+          }
+          continue;
+        }
+        if (!isCode(error, 'EEXIST')) throw fsError(error, 'lock', key, lockPath, true);
+        if (await this.breakStaleLock(lockPath)) continue;
+        if (Date.now() > deadline) {
+          throw new CoreError('Timeout', `Timed out after ${this.lockTimeoutMs} ms waiting for the write lock`, {
+            isRetryable: true,
+            context: { key, file: lockPath },
+          });
+        }
+        await sleep(1 + Math.random() * wait, signal);
+        wait = Math.min(wait * 2, 50);
+      }
+    }
+    try {
+      return await fn();
+    } finally {
+      // Remove the lock only if it is still ours (it could have been broken as stale meanwhile).
+      const current = await lstat(lockPath, { bigint: true }).catch(() => undefined);
+      if (current?.ino === ino) await rm(lockPath, { force: true }).catch(() => undefined);
+    }
+  }
+
+  /** Removes a lock whose owner died (same host) or that is older than `staleLockMs`; `true` to retry at once. */
+  private async breakStaleLock(lockPath: string): Promise<boolean> {
+    let st: BigIntStats;
+    try {
+      st = await lstat(lockPath, { bigint: true });
+    } catch {
+      return true; // released meanwhile
+    }
+    let stale = Date.now() - Number(st.mtimeMs) > this.staleLockMs;
+    if (!stale) {
+      const [pid, host] = (await readFile(lockPath, 'utf8').catch(() => '')).split(' ');
+      const owner = Number(pid);
+      stale = host === hostname() && Number.isInteger(owner) && owner > 0 && owner !== process.pid && !isAlive(owner);
+    }
+    if (!stale) return false;
+    // Move it aside, then check we moved the lock we judged, not a fresh one taken meanwhile.
+    const grave = join(dirname(lockPath), `.stale-lock.${randomBytes(6).toString('hex')}.tmp`);
+    try {
+      await rename(lockPath, grave);
+    } catch {
+      return true;
+    }
+    const moved = await lstat(grave, { bigint: true }).catch(() => undefined);
+    if (moved && moved.ino !== st.ino) await link(grave, lockPath).catch(() => undefined);
+    await rm(grave, { force: true }).catch(() => undefined);
+    return true;
+  }
+
+  /** Removes now-empty directories from `dir` up to (not including) the root. */
+  private async pruneEmptyDirs(dir: string): Promise<void> {
+    while (dir.length > this.root.length && dir.startsWith(this.root + sep)) {
+      try {
+        await rmdir(dir);
+      } catch {
+        return; // not empty, already gone, or not ours to remove
+      }
+      dir = dirname(dir);
+    }
+  }
+
+  /** Keys under `prefix` after `startAfter`, in key order, reading one directory at a time. */
+  private async *walk(prefix: string, startAfter: string): AsyncGenerator<string> {
+    const cut = prefix.lastIndexOf('/') + 1;
+    yield* this.walkDir(prefix.slice(0, cut), prefix.slice(cut), startAfter);
+  }
+
+  private async *walkDir(dirKey: string, namePrefix: string, startAfter: string): AsyncGenerator<string> {
+    const dirPath = dirKey === '' ? this.root : this.pathOf(dirKey.slice(0, -1));
+    let dirents;
+    try {
+      dirents = await readdir(dirPath, { withFileTypes: true });
+    } catch (error) {
+      if (isCode(error, 'ENOENT', 'ENOTDIR')) return;
+      throw fsError(error, 'list', dirKey, dirPath);
+    }
+    const entries: { key: string; isDir: boolean }[] = [];
+    for (const dirent of dirents) {
+      const name = dirent.name;
+      if (!name.startsWith(namePrefix) || TEMP_RE.test(name) || LOCK_RE.test(name)) continue;
+      let isDir = dirent.isDirectory();
+      let isFile = dirent.isFile();
+      if (dirent.isSymbolicLink()) {
+        const target = await stat(join(dirPath, name)).catch(() => undefined);
+        isDir = target?.isDirectory() ?? false;
+        isFile = target?.isFile() ?? false;
+      }
+      // A directory sorts as `name/`, so `a/b-c` < `a/b/x` < `a/bc`, as in S3.
+      if (isDir) entries.push({ key: `${dirKey}${name}/`, isDir });
+      else if (isFile) entries.push({ key: `${dirKey}${name}`, isDir });
+    }
+    entries.sort((a, b) => compareKeys(a.key, b.key));
+    for (const { key, isDir } of entries) {
+      if (compareKeys(key, startAfter) <= 0) {
+        // A directory before the token is skipped whole, unless the token lies inside it.
+        if (!isDir || !startAfter.startsWith(key)) continue;
+      }
+      if (isDir) yield* this.walkDir(key, '', startAfter);
+      else yield key;
+    }
+  }
+}
+
+/** Writes all of `bytes` (a write may be partial). */
+async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
+  for (let offset = 0; offset < bytes.byteLength; ) {
+    const { bytesWritten } = await handle.write(bytes, offset, bytes.byteLength - offset);
+    offset += bytesWritten;
+  }
+}
+
+function toInfo(key: string, st: BigIntStats): ObjectInfo {
+  const etag = createHash('sha1').update(`${st.ino}:${st.size}:${st.mtimeNs}`).digest('hex').slice(0, 32);
+  return { key, size: Number(st.size), etag, lastModified: new Date(Number(st.mtimeNs / 1_000_000n)) };
+}
+
+/** A strictly increasing wall-clock time in seconds, with microsecond resolution. */
+function nextMtime(): number {
+  const now = Math.floor((performance.timeOrigin + performance.now()) * 1000) / 1e6;
+  lastMtime = now > lastMtime ? now : lastMtime + 1e-6;
+  return lastMtime;
+}
+
+/** File name part used in temp and lock names; long names are hashed to stay under NAME_MAX. */
+function shortName(name: string): string {
+  return Buffer.byteLength(name) <= 200 ? name : createHash('sha1').update(name).digest('hex');
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  try {
+    const handle = await open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // Some platforms (Windows) and file systems cannot fsync a directory; the rename is still atomic.
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return isCode(error, 'EPERM');
+  }
+}
+
+function isCode(error: unknown, ...codes: string[]): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && codes.includes(code);
+}
+
+function abortReason(signal: AbortSignal | undefined): unknown {
+  return signal?.aborted ? signal.reason : undefined;
+}
+
+function notFound(key: string, path: string): CoreError {
+  return new CoreError('NotFound', 'No object at this key', { context: { key, file: path } });
+}
+
+function conflictWithDirectory(key: string, path: string, cause: unknown): CoreError {
+  return new CoreError('StorageFailure', 'Key conflicts with a directory or file on local disk (cannot be both `a/b` and `a/b/c`)', {
+    cause,
+    context: { key, file: path },
+  });
+}
+
+const RETRYABLE_CODES = new Set(['EMFILE', 'ENFILE', 'EBUSY', 'EAGAIN', 'EINTR', 'ETXTBSY']);
+
+/**
+ * Maps a Node file-system error to a {@link CoreError}: ENOENT → `NotFound` on reads; EACCES, ENOSPC,
+ * EROFS… → non-retryable `StorageFailure`; EMFILE, EBUSY… → retryable `StorageFailure`.
+ */
+function fsError(error: unknown, op: string, key: string, path: string, writing = false): CoreError {
+  if (error instanceof CoreError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  const detail = error instanceof Error ? error.message : String(error);
+  const context = { key, file: path };
+  if (!writing && isCode(error, 'ENOENT', 'ENOTDIR', 'EISDIR')) {
+    return new CoreError('NotFound', 'No object at this key', { cause: error, context });
+  }
+  if (writing && isCode(error, 'EISDIR', 'ENOTDIR', 'EEXIST')) return conflictWithDirectory(key, path, error);
+  if (isCode(error, 'ENAMETOOLONG')) {
+    return new CoreError('InvalidArgument', `Key too long for the local file system: ${detail}`, { cause: error, context });
+  }
+  const retryable = typeof code === 'string' && RETRYABLE_CODES.has(code);
+  const what = typeof code === 'string' ? `LocalStorage ${op} failed (${code})` : `LocalStorage ${op} failed`;
+  return new CoreError('StorageFailure', `${what}: ${detail}`, { cause: error, isRetryable: retryable, context });
+}
