@@ -151,6 +151,7 @@ export {
   encodeBookmark,
   migrateBookmarkDocument,
   assertValidJobName,
+  assertLeaseCovers,
   leaseHeldError,
   leaseLostError,
   BookmarkRun,

@@ -25,7 +25,7 @@ export {
 export type { BookmarkDocument, BookmarkMigrations, BookmarkSource } from './bookmark-format.js';
 export type { BookmarkHead, BookmarkStore, Lease, LeaseRequest, StoredBookmark } from './bookmark-store.js';
 export { assertValidJobName } from './job-name.js';
-export { leaseHeldError, leaseLostError } from './lease-errors.js';
+export { assertLeaseCovers, leaseHeldError, leaseLostError } from './lease-errors.js';
 export { BookmarkRun, JobBookmarks } from './job-bookmarks.js';
 export type { BeginOptions, JobBookmarksOptions } from './job-bookmarks.js';
 export { StorageBookmarkStore } from './storage-bookmark-store.js';

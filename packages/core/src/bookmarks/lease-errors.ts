@@ -1,4 +1,7 @@
 import { CoreError } from '../errors/core-error.js';
+import type { BookmarkState } from './bookmark.js';
+import type { Lease } from './bookmark-store.js';
+import { assertValidJobName } from './job-name.js';
 
 /**
  * The `LeaseHeld` error a store throws when another run holds a job's lease: names the job, the
@@ -45,4 +48,24 @@ export function leaseLostError(job: string, why: string, location: string, cause
       'Start a new run; renew() the lease during long runs',
     { context: { job, location }, cause },
   );
+}
+
+/**
+ * Checks that a bookmark is written under its own job's lease and that the job name is valid;
+ * returns the job. Shared by every {@link BookmarkStore} implementation.
+ *
+ * @example
+ * ```ts
+ * const job = assertLeaseCovers(lease, next); // throws InvalidArgument when next.job !== lease.job
+ * ```
+ */
+export function assertLeaseCovers(lease: Lease, next: BookmarkState): string {
+  const job = lease.job;
+  assertValidJobName(job);
+  if (next.job !== job) {
+    throw new CoreError('InvalidArgument', `Bookmark of job ${JSON.stringify(next.job)} written under the lease of ${JSON.stringify(job)}`, {
+      context: { job },
+    });
+  }
+  return job;
 }

@@ -5,7 +5,7 @@ import { emptyBookmark, type BookmarkState } from './bookmark.js';
 import { decodeBookmark, encodeBookmark } from './bookmark-format.js';
 import type { BookmarkHead, BookmarkStore, Lease, LeaseRequest, StoredBookmark } from './bookmark-store.js';
 import { assertValidJobName } from './job-name.js';
-import { leaseHeldError, leaseLostError } from './lease-errors.js';
+import { assertLeaseCovers, leaseHeldError, leaseLostError } from './lease-errors.js';
 
 /**
  * Options of {@link StorageBookmarkStore}.
@@ -172,13 +172,7 @@ export class StorageBookmarkStore implements BookmarkStore {
   }
 
   async write(lease: Lease, expectedRevision: string | null, next: BookmarkState): Promise<StoredBookmark> {
-    const job = lease.job;
-    assertValidJobName(job);
-    if (next.job !== job) {
-      throw new CoreError('InvalidArgument', `Bookmark of job ${JSON.stringify(next.job)} written under the lease of ${JSON.stringify(job)}`, {
-        context: { job },
-      });
-    }
+    const job = assertLeaseCovers(lease, next);
     await this.#assertHeld(lease);
     const key = this.#bookmarkKey(job);
 

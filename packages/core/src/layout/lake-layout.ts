@@ -1,3 +1,4 @@
+import { assertValidJobName } from '../bookmarks/job-name.js';
 import { CoreError } from '../errors/core-error.js';
 import { partitionPath } from '../partitions/hive-path.js';
 import type { PartitionValues } from '../partitions/partition-spec.js';
@@ -91,12 +92,8 @@ export const lakeLayout = {
   },
   /** `_state/bookmarks/<job>.json`; a job name may contain `/` (`raw-to-processed/orders`). */
   bookmarkFile(job: string): string {
-    const key = `_state/bookmarks/${job}.json`;
-    if (!/^[a-z0-9][a-z0-9_\-./]*$/.test(job)) {
-      throw new CoreError('InvalidArgument', `Invalid job name ${JSON.stringify(job)}: use a-z 0-9 _ - . /`, { context: { job } });
-    }
-    assertValidKey(key);
-    return key;
+    assertValidJobName(job);
+    return `_state/bookmarks/${job}.json`;
   },
   /** `_state/runs/<run-id>.json`: the run log of one pipeline run. */
   runLogFile(runId: string): string {

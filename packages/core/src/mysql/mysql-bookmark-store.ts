@@ -3,7 +3,7 @@ import { emptyBookmark, type BookmarkState } from '../bookmarks/bookmark.js';
 import { BOOKMARK_FORMAT_VERSION, decodeBookmark, encodeBookmark } from '../bookmarks/bookmark-format.js';
 import type { BookmarkHead, BookmarkStore, Lease, LeaseRequest, StoredBookmark } from '../bookmarks/bookmark-store.js';
 import { assertValidJobName } from '../bookmarks/job-name.js';
-import { leaseHeldError, leaseLostError } from '../bookmarks/lease-errors.js';
+import { assertLeaseCovers, leaseHeldError, leaseLostError } from '../bookmarks/lease-errors.js';
 import { CoreError } from '../errors/core-error.js';
 import { retry, withTimeout } from '../retry/retry.js';
 import { classifyMysqlError, connectionIsBroken } from './mysql-errors.js';
@@ -266,13 +266,7 @@ export class MySqlBookmarkStore implements BookmarkStore {
   }
 
   async write(lease: Lease, expectedRevision: string | null, next: BookmarkState): Promise<StoredBookmark> {
-    const job = lease.job;
-    assertValidJobName(job);
-    if (next.job !== job) {
-      throw new CoreError('InvalidArgument', `Bookmark of job ${JSON.stringify(next.job)} written under the lease of ${JSON.stringify(job)}`, {
-        context: { job },
-      });
-    }
+    const job = assertLeaseCovers(lease, next);
     const { bookmarks, history } = this.#tables;
     const body = encodeBookmark(next);
     await this.#ready();

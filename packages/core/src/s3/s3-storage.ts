@@ -29,6 +29,7 @@ import type { ListOptions, ListPage, ObjectInfo, PutOptions, Storage, StreamBody
 import { classifyS3Error } from './classify-s3-error.js';
 import { parseS3Uri } from './s3-uri.js';
 import type { S3Location } from './s3-uri.js';
+import { listAllPages, pageOptions } from '../storage/list-all.js';
 
 /**
  * The part of an S3 client that {@link S3Storage} uses: `send(command, { abortSignal })`. An
@@ -246,13 +247,8 @@ export class S3Storage implements Storage {
     return nextToken ? { objects, nextToken } : { objects };
   }
 
-  async *listAll(prefix: string, options: Omit<ListOptions, 'continuationToken'> = {}): AsyncIterable<ObjectInfo> {
-    let token: string | undefined;
-    do {
-      const page = await this.list(prefix, token === undefined ? options : { ...options, continuationToken: token });
-      yield* page.objects;
-      token = page.nextToken;
-    } while (token !== undefined);
+  listAll(prefix: string, options: Omit<ListOptions, 'continuationToken'> = {}): AsyncIterable<ObjectInfo> {
+    return listAllPages((token) => this.list(prefix, pageOptions(options, token)));
   }
 
   async delete(key: string): Promise<void> {

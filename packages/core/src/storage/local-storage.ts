@@ -11,6 +11,7 @@ import { sleep } from '../retry/retry.js';
 import { compareKeys } from './key-order.js';
 import { assertValidKey } from './keys.js';
 import type { ListOptions, ListPage, ObjectInfo, PutOptions, Storage, StreamBody } from './storage.js';
+import { listAllPages, pageOptions } from './list-all.js';
 
 /**
  * Options of {@link LocalStorage}.
@@ -176,13 +177,8 @@ export class LocalStorage implements Storage {
     return more && last ? { objects, nextToken: last.key } : { objects };
   }
 
-  async *listAll(prefix: string, options: Omit<ListOptions, 'continuationToken'> = {}): AsyncIterable<ObjectInfo> {
-    let token: string | undefined;
-    do {
-      const page = await this.list(prefix, token === undefined ? options : { ...options, continuationToken: token });
-      yield* page.objects;
-      token = page.nextToken;
-    } while (token !== undefined);
+  listAll(prefix: string, options: Omit<ListOptions, 'continuationToken'> = {}): AsyncIterable<ObjectInfo> {
+    return listAllPages((token) => this.list(prefix, pageOptions(options, token)));
   }
 
   async delete(key: string): Promise<void> {
