@@ -32,7 +32,7 @@ export type { PartitionFilter, PartitionCondition, PartitionScalar } from './par
 export { listPartitions } from './partitions/list-partitions.js';
 export type { PartitionInfo, ListPartitionsOptions } from './partitions/list-partitions.js';
 
-export { LAKE_LAYERS, lakeLayout, parseLakeLocation } from './layout/lake-layout.js';
+export { LAKE_LAYERS, lakeLayout, parseLakeLocation, assertValidRunId } from './layout/lake-layout.js';
 export type { LakeLayer, DatasetLayer, LakeLocation } from './layout/lake-layout.js';
 
 export {
@@ -40,7 +40,6 @@ export {
   Pipeline,
   PipelineError,
   newRunId,
-  assertValidRunId,
   runLogKey,
   RUN_LOG_VERSION,
   awsCostModel,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CoreError } from '../errors/core-error.js';
 import { sleep } from '../retry/retry.js';
-import type { BookmarkObject } from './bookmark.js';
+import { applyCommit, type BookmarkObject } from './bookmark.js';
 import type { BookmarkStore } from './bookmark-store.js';
 import { JobBookmarks, type JobBookmarksOptions } from './job-bookmarks.js';
 
@@ -381,7 +381,7 @@ export function describeBookmarkStoreSuite(
       await after.release();
     });
 
-    it('two runs racing from the same version: exactly one commit lands', async () => {
+    it('a run whose lease was taken over loses its commit to the new holder', async () => {
       const j = job('commit-race');
       const slow = await bookmarks({ owner: 'slow' }).begin(j, { ttlMs: 150 });
       await sleep(300);
@@ -398,7 +398,59 @@ export function describeBookmarkStoreSuite(
     });
 
     const raceName = '10 parallel begins: exactly one wins, the others get LeaseHeld';
+    // The lease check and the bookmark write are two steps: a lease can lapse between them. What
+    // then keeps a stale run from overwriting its successor is the compare-and-swap on the revision
+    // read at begin. These tests write through the store with the lease still held, so only that
+    // compare-and-swap can refuse the stale commit.
+    const casName = 'a commit based on a stale version is refused even while the lease is held';
+    const casRaceName = 'two commits racing from the same version: exactly one lands';
     if (options.enforcesConditionalWrites) {
+      it(casName, async () => {
+        const j = job('cas');
+        const b = bookmarks();
+        for (const [label, warmUp] of [['first commit', 0], ['later commit', 1]] as const) {
+          const jj = `${j}-${warmUp}`;
+          if (warmUp > 0) {
+            const w = await b.begin(jj);
+            await w.commit([obj('raw/warm-up.csv', 0)]);
+            await w.release();
+          }
+          const run = await b.begin(jj);
+          const before = await store.read(jj);
+          // Someone else lands the next version meanwhile (e.g. a run whose lease lapsed just after its check).
+          const theirs = applyCommit(before.state, [obj('raw/theirs.csv', 1)], { owner: 'other' });
+          await store.write(run.lease, before.revision, theirs);
+          const error = await run.commit([obj('raw/mine.csv', 2)]).catch((e: unknown) => e);
+          expect((error as CoreError)._tag, label).toBe('LeaseLost');
+          const stored = await b.read(jj);
+          expect(stored.version, label).toBe(warmUp + 1);
+          expect(keysOf(stored.objects), label).toContain('raw/theirs.csv');
+          expect(keysOf(stored.objects), label).not.toContain('raw/mine.csv');
+          await run.release();
+        }
+      });
+
+      it(casRaceName, async () => {
+        for (let round = 0; round < 5; round++) {
+          const j = job(`cas-race-${round}`);
+          const run = await bookmarks().begin(j);
+          const before = await store.read(j);
+          const theirs = applyCommit(before.state, [obj('raw/theirs.csv', 1)], { owner: 'other' });
+          const results = await Promise.allSettled([
+            run.commit([obj('raw/mine.csv', 2)]),
+            store.write(run.lease, before.revision, theirs),
+          ]);
+          const landed = results.filter((r) => r.status === 'fulfilled');
+          expect(landed).toHaveLength(1);
+          const lost = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+          expect((lost.reason as CoreError)._tag).toBe('LeaseLost');
+          const stored = await bookmarks().read(j);
+          expect(stored.version).toBe(1);
+          expect(keysOf(stored.objects)).toEqual(results[0]!.status === 'fulfilled' ? ['raw/mine.csv'] : ['raw/theirs.csv']);
+          await run.release();
+        }
+      });
+
       it(raceName, async () => {
         const j = job('race');
         const attempts = Array.from({ length: 10 }, (_, i) => bookmarks({ owner: `racer-${i}` }).begin(j));
@@ -413,7 +465,10 @@ export function describeBookmarkStoreSuite(
       });
 
     } else {
-      it.skip(`${raceName} (skipped: this backend does not enforce conditional writes — s3rver ignores If-None-Match/If-Match; real S3 enforces them)`, () => {});
+      const why = '(skipped: this backend does not enforce conditional writes — s3rver ignores If-None-Match/If-Match; real S3 enforces them)';
+      it.skip(`${raceName} ${why}`, () => {});
+      it.skip(`${casName} ${why}`, () => {});
+      it.skip(`${casRaceName} ${why}`, () => {});
     }
   });
 }

@@ -2,6 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CoreError } from '../errors/core-error.js';
 import { LocalStorage } from '../storage/local-storage.js';
 import { describeBookmarkStoreSuite } from './bookmark-store-suite.js';
 import { JobBookmarks } from './job-bookmarks.js';
@@ -51,6 +52,34 @@ describe('StorageBookmarkStore layout', () => {
     const bookmarks = new JobBookmarks(store);
     for (const bad of ['../x', 'a//b', 'A', 'a/../b', '/a', 'a.json', 'a.lease', '', 'a b']) {
       await expect(bookmarks.begin(bad)).rejects.toMatchObject({ _tag: 'InvalidArgument' });
+    }
+  });
+});
+
+describe('StorageBookmarkStore after the commit landed', () => {
+  it('a failure trimming old history does not report a landed commit as failed', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lakeblocks-bookmarks-'));
+    try {
+      class FlakyDeletes extends LocalStorage {
+        override async delete(key: string): Promise<void> {
+          if (key.includes('bookmark-history')) throw new CoreError('StorageFailure', 'delete refused', { isRetryable: true, context: { key } });
+          return super.delete(key);
+        }
+      }
+      const bookmarks = new JobBookmarks(new StorageBookmarkStore(new FlakyDeletes(dir, { durable: false }), { historyLimit: 1 }));
+      for (let i = 1; i <= 3; i++) {
+        const run = await bookmarks.begin('trim/job');
+        // Before: the third commit landed, then trimming v1 failed and commit() rejected — the caller
+        // was told its commit failed although the bookmark already said version 3.
+        const state = await run.commit([{ key: `raw/${i}.csv`, size: i, etag: `e${i}`, lastModified: new Date() }]);
+        expect(state.version).toBe(i);
+        expect(run.version).toBe(i);
+        await run.release();
+      }
+      expect((await bookmarks.read('trim/job')).version).toBe(3);
+      expect((await bookmarks.history('trim/job')).map((v) => v.version)).toEqual([3]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

@@ -196,7 +196,10 @@ export class StorageBookmarkStore implements BookmarkStore {
       if (!isPreconditionFailed(error)) throw error;
       throw leaseLostError(job, 'the bookmark was changed by another run since this run read it', this.#storage.uri(key), error);
     }
-    await this.#trimHistory(job, next.version);
+    // The commit has landed: from here on nothing may fail it. Trimming is housekeeping — versions
+    // beyond the limit are invisible to history() and readVersion() anyway, and the next commit
+    // trims whatever this one could not.
+    await this.#trimHistory(job, next.version).catch(() => undefined);
     return { state: next, revision: info.etag };
   }
 

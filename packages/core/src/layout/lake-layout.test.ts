@@ -24,6 +24,7 @@ describe('lake layout', () => {
     expect(() => lakeLayout.rawFile('../orders', 'b1', 'x.csv')).toThrow(/table name/);
     expect(() => lakeLayout.rawFile('Orders', 'b1', 'x.csv')).toThrow(/table name/);
     expect(() => lakeLayout.rejectsFile('orders', 'a/b')).toThrow(/run id/);
+    expect(() => lakeLayout.runLogFile('has space')).toThrow(/run id/);
     expect(() => lakeLayout.bookmarkFile('../x')).toThrow(/job name/);
     expect(() => lakeLayout.bookmarkFile('a/../../x')).toThrow();
     expect(() => lakeLayout.layerPrefix('secret' as never)).toThrow(/Unknown lake layer/);

@@ -1,8 +1,32 @@
 import { assertValidJobName } from '../bookmarks/job-name.js';
+import { parseS3Uri } from '../s3/s3-uri.js';
+import { isValidIdentifier } from '../schema/identifier.js';
 import { CoreError } from '../errors/core-error.js';
 import { partitionPath } from '../partitions/hive-path.js';
 import type { PartitionValues } from '../partitions/partition-spec.js';
 import { assertValidKey } from '../storage/keys.js';
+
+const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+
+/**
+ * Checks that a run id is usable as a file name and a single storage key segment:
+ * 1–200 characters of `A–Z a–z 0–9 . _ -`, starting with a letter or digit. Throws an
+ * `InvalidArgument` {@link CoreError} otherwise.
+ *
+ * @example
+ * ```ts
+ * assertValidRunId('nightly-2025-01-31'); // ok
+ * assertValidRunId('../evil'); // throws
+ * ```
+ */
+export function assertValidRunId(runId: string): void {
+  if (typeof runId !== 'string' || !RUN_ID_PATTERN.test(runId)) {
+    throw new CoreError(
+      'InvalidArgument',
+      `Invalid run id ${JSON.stringify(runId)}: use 1-200 characters of A-Z a-z 0-9 . _ -, starting with a letter or digit`,
+    );
+  }
+}
 
 /** The layers of a lake, in the order data flows through them. */
 export const LAKE_LAYERS = ['raw', 'processed', 'curated', 'rejects', 'reports', '_state'] as const;
@@ -22,8 +46,8 @@ function segment(what: string, value: string): string {
 }
 
 function table(name: string): string {
-  if (!/^[a-z_][a-z0-9_]*$/.test(name)) {
-    throw new CoreError('InvalidArgument', `Invalid table name ${JSON.stringify(name)}: use lower-case letters, digits and _`, {
+  if (!isValidIdentifier(name)) {
+    throw new CoreError('InvalidArgument', `Invalid table name ${JSON.stringify(name)}: use lower-case letters, digits and _ (at most 64)`, {
       context: { table: name },
     });
   }
@@ -84,7 +108,8 @@ export const lakeLayout = {
   },
   /** `rejects/<table>/<run-id>.csv`: every row a run rejected, with its reason. */
   rejectsFile(tableName: string, runId: string): string {
-    return `rejects/${table(tableName)}/${segment('run id', runId)}.csv`;
+    assertValidRunId(runId);
+    return `rejects/${table(tableName)}/${runId}.csv`;
   },
   /** `reports/<name>`: dashboards, data dictionaries and other reports. */
   reportFile(name: string): string {
@@ -97,7 +122,8 @@ export const lakeLayout = {
   },
   /** `_state/runs/<run-id>.json`: the run log of one pipeline run. */
   runLogFile(runId: string): string {
-    return `_state/runs/${segment('run id', runId)}.json`;
+    assertValidRunId(runId);
+    return `_state/runs/${runId}.json`;
   },
 } as const;
 
@@ -115,17 +141,7 @@ export type LakeLocation = { kind: 'local'; path: string } | { kind: 's3'; bucke
  * ```
  */
 export function parseLakeLocation(location: string): LakeLocation {
-  if (location.startsWith('s3://')) {
-    const rest = location.slice('s3://'.length);
-    const slash = rest.indexOf('/');
-    const bucket = slash === -1 ? rest : rest.slice(0, slash);
-    const prefix = slash === -1 ? '' : rest.slice(slash + 1).replace(/\/+$/, '');
-    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
-      throw new CoreError('InvalidArgument', `Invalid S3 bucket name in ${JSON.stringify(location)}`);
-    }
-    if (prefix !== '') assertValidKey(prefix);
-    return { kind: 's3', bucket, prefix };
-  }
+  if (location.startsWith('s3://')) return { kind: 's3', ...parseS3Uri(location) };
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location) && !location.startsWith('file://')) {
     throw new CoreError('InvalidArgument', `Unsupported lake location ${JSON.stringify(location)}: use a directory or s3://bucket/prefix`);
   }

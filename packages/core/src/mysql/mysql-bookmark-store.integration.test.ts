@@ -121,4 +121,66 @@ describe('MySqlBookmarkStore specifics', () => {
     expect((await run.commit([{ key: 'raw/a.csv', size: 1, etag: 'a', lastModified: new Date() }])).version).toBe(1);
     await run.release();
   });
+
+  it('a commit whose COMMIT reply was lost, but which landed, is reported as landed', async () => {
+    // The connection dies right after the server committed: the client cannot tell. Before, commit()
+    // rejected (retryable) although the new version was stored, so the run's own state went stale
+    // and its next commit failed with LeaseLost.
+    let loseNextCommitReply = false;
+    const pool: MySqlPoolLike = {
+      async getConnection() {
+        const conn = await db.pool.getConnection();
+        return {
+          query: (options) => conn.query(options) as Promise<[unknown, unknown]>,
+          beginTransaction: () => conn.beginTransaction(),
+          rollback: () => conn.rollback(),
+          release: () => conn.release(),
+          destroy: () => conn.destroy(),
+          async commit() {
+            await conn.commit();
+            if (loseNextCommitReply) {
+              loseNextCommitReply = false;
+              throw Object.assign(new Error('Connection lost: The server closed the connection.'), { code: 'PROTOCOL_CONNECTION_LOST', fatal: true });
+            }
+          },
+        };
+      },
+    };
+    const bookmarks = new JobBookmarks(new MySqlBookmarkStore(pool, { tablePrefix: db.tablePrefix }));
+    const job = 'raw-to-processed/lost-reply';
+    const run = await bookmarks.begin(job);
+    loseNextCommitReply = true;
+    const first = await run.commit([{ key: 'raw/a.csv', size: 1, etag: 'a', lastModified: new Date() }]);
+    expect(first.version).toBe(1);
+    expect((await bookmarks.read(job)).version).toBe(1);
+    expect((await run.commit([{ key: 'raw/b.csv', size: 1, etag: 'b', lastModified: new Date() }])).version).toBe(2);
+    await run.release();
+  });
+
+  it('a commit that failed before COMMIT still fails', async () => {
+    const pool: MySqlPoolLike = {
+      async getConnection() {
+        const conn = await db.pool.getConnection();
+        return {
+          query: (options) => conn.query(options) as Promise<[unknown, unknown]>,
+          beginTransaction: () => conn.beginTransaction(),
+          rollback: () => conn.rollback(),
+          release: () => conn.release(),
+          destroy: () => conn.destroy(),
+          async commit() {
+            await conn.rollback();
+            throw Object.assign(new Error('Connection lost: The server closed the connection.'), { code: 'PROTOCOL_CONNECTION_LOST', fatal: true });
+          },
+        };
+      },
+    };
+    const bookmarks = new JobBookmarks(new MySqlBookmarkStore(pool, { tablePrefix: db.tablePrefix }));
+    const job = 'raw-to-processed/lost-commit';
+    const run = await bookmarks.begin(job);
+    const error = await run.commit([{ key: 'raw/a.csv', size: 1, etag: 'a', lastModified: new Date() }]).catch((e: unknown) => e);
+    expect((error as CoreError)._tag).toBe('DatabaseFailure');
+    expect((error as CoreError).isRetryable).toBe(true);
+    expect((await bookmarks.read(job)).version).toBe(0);
+    await run.release();
+  });
 });

@@ -95,7 +95,8 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * matter. A commit is one transaction: lock the lease row (`SELECT … FOR UPDATE`) and check the
  * token and expiry, lock the bookmark row and check its version, write the new version, append it
  * to the history and trim the history. Every statement has a client-side timeout; a connection
- * that timed out is destroyed, not returned to the pool. Failures are CoreError
+ * that timed out is destroyed, not returned to the pool. When the connection is lost around COMMIT
+ * the store reads the bookmark back, so a commit that landed is reported as landed. Failures are CoreError
  * `DatabaseFailure`, retryable for lost connections, lock wait timeouts and deadlocks. Values go
  * through mysql2's placeholders (`query`, not server-side prepared statements, which pin RDS Proxy
  * connections); table names are validated and backtick-quoted.
@@ -270,7 +271,7 @@ export class MySqlBookmarkStore implements BookmarkStore {
     const { bookmarks, history } = this.#tables;
     const body = encodeBookmark(next);
     await this.#ready();
-    await this.#transaction(async (conn) => {
+    const commit = this.#transaction(async (conn) => {
       const leaseRow = await this.#leaseRow(conn, job, true);
       this.#assertHeld(lease, leaseRow);
       const current = await this.#q<Array<{ version: number | string }>>(
@@ -317,6 +318,15 @@ export class MySqlBookmarkStore implements BookmarkStore {
         job,
       );
     });
+    try {
+      await commit;
+    } catch (error) {
+      // A lost connection or a timeout around COMMIT leaves its outcome unknown: the server may have
+      // committed. Look before reporting a failure, or the caller would redo (or give up) a commit
+      // that landed, and this run's next commit would fail against its own version.
+      if (!(error instanceof CoreError && error._tag === 'DatabaseFailure' && error.isRetryable)) throw error;
+      if ((await this.#storedBody(job, next.version).catch(() => undefined)) !== body) throw error;
+    }
     return { state: next, revision: String(next.version) };
   }
 
@@ -367,6 +377,21 @@ export class MySqlBookmarkStore implements BookmarkStore {
       );
     }
     return state;
+  }
+
+  /** The stored body of the job's bookmark if it is at `version`, else `undefined`. */
+  async #storedBody(job: string, version: number): Promise<string | undefined> {
+    const rows = await this.#withConnection((conn) =>
+      this.#q<Array<{ body: string | Buffer }>>(
+        conn,
+        'check an uncertain commit',
+        `SELECT body FROM ${this.#tables.bookmarks} WHERE job = ? AND version = ?`,
+        [job, version],
+        job,
+      ),
+    );
+    const body = rows[0]?.body;
+    return body === undefined ? undefined : typeof body === 'string' ? body : body.toString('utf8');
   }
 
   #assertHeld(lease: Lease, row: LeaseRow | undefined): void {

@@ -56,3 +56,12 @@ describe('Hive partition paths', () => {
     expect(() => partitionPath({ year: Number.NaN })).toThrow(/not a finite number/);
   });
 });
+
+describe('Hive partition paths of ill-formed text', () => {
+  it('refuses lone surrogates, which every file system and S3 would turn into the same U+FFFD', () => {
+    // '\uD800' and '\uDBFF' used to give two paths that collide once written as UTF-8.
+    expect(() => escapeHivePathValue('a\uD800')).toThrow(CoreError);
+    expect(() => partitionPath({ code: '\uDC00x' })).toThrow(/not well-formed/);
+    expect(escapeHivePathValue('ok 😀')).toBe('ok 😀');
+  });
+});

@@ -7,6 +7,8 @@ export const HIVE_DEFAULT_PARTITION = '__HIVE_DEFAULT_PARTITION__';
 // The characters Hive's FileUtils.escapePathName escapes, plus every control character.
 const HIVE_ESCAPED = new Set(['"', '#', '%', "'", '*', '/', ':', '=', '?', '\\', '\u007f', '{', '[', ']', '^']);
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 function escapeChar(ch: string): string {
   return '%' + ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0');
 }
@@ -15,7 +17,8 @@ function escapeChar(ch: string): string {
  * Escapes one partition key or value the way Hive does (`%XX` for `/ = : % # ? * ' " \ { [ ] ^`,
  * DEL and control characters). Values made only of dots (`.`, `..`) are escaped too, so no value can
  * ever produce a path segment that walks out of its directory. Null and `''` become
- * {@link HIVE_DEFAULT_PARTITION}.
+ * {@link HIVE_DEFAULT_PARTITION}. Text with lone surrogates is refused (`InvalidArgument`): written
+ * as UTF-8 they all become U+FFFD, so distinct values would collide.
  *
  * @example
  * ```ts
@@ -26,6 +29,12 @@ function escapeChar(ch: string): string {
 export function escapeHivePathValue(value: string | number | null | undefined): string {
   if (value === null || value === undefined || value === '') return HIVE_DEFAULT_PARTITION;
   const text = String(value);
+  if (LONE_SURROGATE.test(text)) {
+    // Encoded as UTF-8 (file names, S3 keys) every lone surrogate becomes U+FFFD: distinct values would share a path.
+    throw new CoreError('InvalidArgument', `Partition value ${JSON.stringify(text)} is not well-formed Unicode (lone surrogate)`, {
+      context: { partition: text },
+    });
+  }
   if (/^\.+$/.test(text)) return text.replace(/\./g, '%2E');
   let out = '';
   for (const ch of text) {

@@ -43,3 +43,19 @@ describe('partition pruning', () => {
     expect(() => parsePartitionFilter('month > null')).toThrow(/needs a value/);
   });
 });
+
+describe('repeated conditions on one key', () => {
+  it('refuses a repeated operator instead of letting the later one silently widen the selection', () => {
+    // `month >= 10 and month >= 1` used to become `month >= 1` (every month) and
+    // `year = 2024 and year = 2025` to become `year = 2025`, instead of nothing.
+    expect(() => parsePartitionFilter('month >= 10 and month >= 1')).toThrow(/month.*>=.*more than once/);
+    expect(() => parsePartitionFilter('year = 2024 and year = 2025')).toThrow(/year.*more than once/);
+    expect(() => parsePartitionFilter("c in ('a') and c in ('b')")).toThrow(/more than once/);
+    // `=` and `==` are the same operator.
+    expect(() => parsePartitionFilter('year = 2024 and year == 2024')).toThrow(/more than once/);
+  });
+
+  it('still combines different operators on one key', () => {
+    expect(parsePartitionFilter('month >= 3 and month < 7 and month != 5')).toEqual({ month: { gte: 3, lt: 7, ne: 5 } });
+  });
+});

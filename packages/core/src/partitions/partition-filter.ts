@@ -70,8 +70,9 @@ const OPERATORS: Record<string, keyof Exclude<PartitionCondition, PartitionScala
 /**
  * Parses a SQL-like partition predicate — conditions joined by `and`, each `key op value` with op
  * one of `= != <> < <= > >=`, or `key in (v1, v2)` — into a {@link PartitionFilter}. Values are
- * numbers or single-quoted strings (`''` escapes a quote). Anything else is refused with the column
- * where parsing stopped.
+ * numbers or single-quoted strings (`''` escapes a quote). Each operator may appear once per key
+ * (`month >= 3 and month < 7` is fine; `month >= 3 and month >= 5` is refused rather than keeping
+ * only one of them). Anything else is refused with the column where parsing stopped.
  *
  * @example
  * ```ts
@@ -112,11 +113,14 @@ export function parsePartitionFilter(text: string): PartitionFilter {
       const list: PartitionScalar[] = [value()];
       while (match(/^,/) !== undefined) list.push(value());
       if (match(/^\)/) === undefined) fail('expected ")"');
+      if (condition.in !== undefined) fail(`condition "${key} in (…)" given more than once`);
       condition.in = list;
     } else {
       const op = match(/^(==|!=|<>|>=|<=|=|>|<)/) ?? fail('expected an operator (= != <> < <= > >= in)');
       const v = value();
       const name = OPERATORS[op]!;
+      // A second condition with the same operator would overwrite the first and widen the selection.
+      if (name in condition) fail(`condition "${key} ${op} …" given more than once (write each operator once per key)`);
       if ((name === 'gt' || name === 'gte' || name === 'lt' || name === 'lte') && v === null) fail(`${op} needs a value, not null`);
       (condition as Record<string, unknown>)[name] = v;
     }

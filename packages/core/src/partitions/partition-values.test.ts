@@ -35,3 +35,27 @@ describe('partition values', () => {
     expect(partitionKeyNames({ kind: 'none' })).toEqual([]);
   });
 });
+
+describe('partition values from zoned text', () => {
+  it('places a timestamp with an explicit offset or Z by its UTC instant, like a Date', () => {
+    // 23:07 in Bogotá (UTC-5) is 04:07 the next day in UTC.
+    expect(timePartitionValues('2025-01-31T23:07:42-05:00', 'day')).toEqual({ year: 2025, month: 2, day: 1 });
+    expect(timePartitionValues('2025-01-31T23:07:42-05:00', 'day')).toEqual(
+      timePartitionValues(new Date('2025-01-31T23:07:42-05:00'), 'day'),
+    );
+    expect(timePartitionValues('2025-01-01T00:30:00+01:00', 'year')).toEqual({ year: 2024 });
+    expect(timePartitionValues('2025-01-31 23:07:42+0530', 'day')).toEqual({ year: 2025, month: 1, day: 31 });
+    expect(timePartitionValues('2025-01-31T23:07:42Z', 'day')).toEqual({ year: 2025, month: 1, day: 31 });
+    expect(timePartitionValues('2025-01-31T23:07:42.5z', 'day')).toEqual({ year: 2025, month: 1, day: 31 });
+  });
+
+  it('refuses an impossible offset', () => {
+    expect(() => timePartitionValues('2025-01-31T23:07:42+25:00', 'day')).toThrow(/invalid/);
+  });
+});
+
+describe('partition values of early years', () => {
+  it('keeps years below 100 with an offset', () => {
+    expect(timePartitionValues('0050-06-01T01:00:00+02:00', 'day')).toEqual({ year: 50, month: 5, day: 31 });
+  });
+});

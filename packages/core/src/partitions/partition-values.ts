@@ -1,11 +1,15 @@
 import { CoreError } from '../errors/core-error.js';
 import type { PartitionSpec, PartitionValues, TimeGranularity } from './partition-spec.js';
 
+/** `YYYY-MM-DD`, optionally followed by a time of day and a zone (`Z`, `+05:30`, `-0500`, `+05`). */
+const ISO_TEXT = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+
 /**
  * Partition values (`year`, `month`, `day`, unpadded integers, UTC) for a point in time. Accepts a
  * `Date`, epoch milliseconds, or an ISO text (`2025-01-31`, `2025-01-31T23:07:42`,
  * `2025-01-31 23:07:42`); a text without zone is read as UTC, so a naive timestamp lands in the
- * partition its digits say.
+ * partition its digits say, while a text with a zone (`Z`, `-05:00`) names an instant and lands in
+ * the partition of its UTC date, exactly as the equivalent `Date` does.
  *
  * @example
  * ```ts
@@ -18,7 +22,7 @@ export function timePartitionValues(time: Date | number | string, granularity: T
   let month: number;
   let day: number;
   if (typeof time === 'string') {
-    const m = /^(\d{4})-(\d{2})-(\d{2})(?:$|[T ])/.exec(time);
+    const m = ISO_TEXT.exec(time);
     if (!m) throw new CoreError('InvalidArgument', `Cannot derive partitions from ${JSON.stringify(time)}: not an ISO date or timestamp`);
     year = Number(m[1]);
     month = Number(m[2]);
@@ -27,8 +31,26 @@ export function timePartitionValues(time: Date | number | string, granularity: T
     if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) {
       throw new CoreError('InvalidArgument', `Cannot derive partitions from ${JSON.stringify(time)}: no such calendar date`);
     }
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(time) && Number.isNaN(Date.parse(time.includes('T') ? time : time.replace(' ', 'T')))) {
+    const [hour, minute, second] = [m[4], m[5], m[6]].map((v) => Number(v ?? 0)) as [number, number, number];
+    if (hour > 23 || minute > 59 || second > 59) {
       throw new CoreError('InvalidArgument', `Cannot derive partitions from ${JSON.stringify(time)}: invalid time of day`);
+    }
+    const zone = m[8];
+    if (zone !== undefined && zone.toUpperCase() !== 'Z') {
+      // An explicit offset names an instant: place it by its UTC date, as a Date would be placed.
+      const digits = zone.slice(1).replace(':', '');
+      const offsetHours = Number(digits.slice(0, 2));
+      const offsetMinutes = digits.length > 2 ? Number(digits.slice(2)) : 0;
+      if (offsetHours > 23 || offsetMinutes > 59) {
+        throw new CoreError('InvalidArgument', `Cannot derive partitions from ${JSON.stringify(time)}: invalid UTC offset`);
+      }
+      const sign = zone.startsWith('-') ? -1 : 1;
+      const utc = new Date(0);
+      utc.setUTCFullYear(year, month - 1, day); // not Date.UTC, which maps years 0-99 to 1900-1999
+      utc.setUTCHours(hour, minute - sign * (offsetHours * 60 + offsetMinutes), second);
+      year = utc.getUTCFullYear();
+      month = utc.getUTCMonth() + 1;
+      day = utc.getUTCDate();
     }
   } else {
     const date = typeof time === 'number' ? new Date(time) : time;

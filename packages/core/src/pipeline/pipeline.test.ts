@@ -669,3 +669,66 @@ describe('pipeline runs', () => {
     expect(log.steps[0]!.messagesDropped).toBe(2);
   });
 });
+
+describe('a step attempt that ignores its abort', () => {
+  it('is not retried while it may still be running, so two attempts never overlap', async () => {
+    let running = 0;
+    let maxRunning = 0;
+    let started = 0;
+    const finished: Promise<void>[] = [];
+    const pipeline = definePipeline({
+      name: 'p',
+      abortGraceMs: 20,
+      steps: [
+        {
+          name: 'stubborn-writer',
+          timeoutMs: 20,
+          retries: 3,
+          retryDelayMs: 1,
+          retryIf: () => true, // even a caller who retries everything must not get overlapping attempts
+          run: () => {
+            started += 1;
+            running += 1;
+            maxRunning = Math.max(maxRunning, running);
+            const done = new Promise<void>((resolve) => setTimeout(resolve, 250)).then(() => void (running -= 1));
+            finished.push(done);
+            return done; // ignores ctx.signal: keeps writing after its timeout
+          },
+        },
+      ],
+    });
+    const error = await rejection(pipeline.run());
+    await Promise.all(finished);
+    expect(started).toBe(1);
+    expect(maxRunning).toBe(1);
+    expect(error._tag).toBe('StepFailed');
+    expect(error.context.step).toBe('stubborn-writer');
+    expect((error.cause as CoreError)._tag).toBe('Timeout');
+    expect(error.runLog.steps[0]).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(error.runLog.warnings?.join('\n')).toMatch(/did not stop within 20 ms.*not retried/s);
+  });
+
+  it('is still retried when it stops within the grace period', async () => {
+    let started = 0;
+    const pipeline = definePipeline({
+      name: 'p',
+      abortGraceMs: 500,
+      steps: [
+        {
+          name: 'polite',
+          timeoutMs: 20,
+          retries: 1,
+          retryDelayMs: 1,
+          run: async (ctx) => {
+            started += 1;
+            if (started === 1) await wait(5_000, ctx.signal);
+            return 'ok';
+          },
+        },
+      ],
+    });
+    const log = await pipeline.run();
+    expect(started).toBe(2);
+    expect(log.steps[0]).toMatchObject({ status: 'succeeded', attempts: 2, output: 'ok' });
+  });
+});

@@ -115,7 +115,10 @@ export interface StepDefinition {
   run: (ctx: StepContext) => unknown;
   /** Per-attempt time limit in ms; an attempt that overruns fails with a retryable `Timeout`. Default: none. */
   timeoutMs?: number;
-  /** Retries after the first attempt (default 0). */
+  /**
+   * Retries after the first attempt (default 0). An attempt that was aborted (timeout) but did not
+   * stop within the pipeline's `abortGraceMs` is never retried: a second attempt would run beside it.
+   */
   retries?: number;
   /** Delay before the first retry in ms, doubling each time, with full jitter (default 1000). */
   retryDelayMs?: number;
@@ -431,13 +434,16 @@ class PipelineRunner {
 
     const retries = def.retries ?? 0;
     const retryIf = def.retryIf ?? ((error: unknown) => isRetryable(error));
+    // Set when an aborted attempt did not settle within the grace period: it may still be running
+    // (writing files, committing a bookmark), so no further attempt may start beside it.
+    const attemptState = { stillRunning: false };
     try {
-      const output = await retry((attempt) => this.#runAttempt(index, attempt), {
+      const output = await retry((attempt) => this.#runAttempt(index, attempt, attemptState), {
         attempts: retries + 1,
         baseDelayMs: def.retryDelayMs ?? 1000,
         maxDelayMs: def.retryMaxDelayMs ?? 60_000,
         signal: this.#controller.signal,
-        shouldRetry: (error, attempt) => this.#stopReason === undefined && retryIf(error, attempt),
+        shouldRetry: (error, attempt) => this.#stopReason === undefined && !attemptState.stillRunning && retryIf(error, attempt),
         onRetry: (error, attempt, delayMs) => {
           const logged = describeError(error);
           step.error = logged;
@@ -476,7 +482,7 @@ class PipelineRunner {
     }
   }
 
-  async #runAttempt(index: number, attempt: number): Promise<JsonValue | undefined> {
+  async #runAttempt(index: number, attempt: number, state: { stillRunning: boolean }): Promise<JsonValue | undefined> {
     const runSignal = this.#controller.signal;
     if (runSignal.aborted) throw runSignal.reason;
     const def = this.#def.steps[index]!;
@@ -517,7 +523,11 @@ class PipelineRunner {
     } catch (error) {
       scope.open = false;
       if (inner !== undefined && !settled && !(await settlesWithin(inner, this.#abortGraceMs))) {
-        this.#warn(`Step "${def.name}" attempt ${attempt} did not stop within ${this.#abortGraceMs} ms of being aborted; it may still be running`);
+        state.stillRunning = true;
+        this.#warn(
+          `Step "${def.name}" attempt ${attempt} did not stop within ${this.#abortGraceMs} ms of being aborted; ` +
+            'it may still be running, so it is not retried (pass ctx.signal to its I/O so it stops promptly)',
+        );
       }
       throw error;
     } finally {

@@ -1,9 +1,9 @@
 import { randomInt } from 'node:crypto';
-import { CoreError } from '../errors/core-error.js';
-import { lakeLayout } from '../layout/lake-layout.js';
+import { assertValidRunId, lakeLayout } from '../layout/lake-layout.js';
+
+export { assertValidRunId };
 
 const SUFFIX_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
-const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
 
 /**
  * A new run id: the UTC start time, made filename-safe, then 6 random characters
@@ -22,26 +22,6 @@ export function newRunId(now: Date = new Date()): string {
 }
 
 /**
- * Checks that a caller-supplied run id is usable as a file name and a single storage key segment:
- * 1–200 characters of `A–Z a–z 0–9 . _ -`, starting with a letter or digit. Throws an
- * `InvalidArgument` {@link CoreError} otherwise.
- *
- * @example
- * ```ts
- * assertValidRunId('nightly-2025-01-31'); // ok
- * assertValidRunId('../evil'); // throws
- * ```
- */
-export function assertValidRunId(runId: string): void {
-  if (typeof runId !== 'string' || !RUN_ID_PATTERN.test(runId)) {
-    throw new CoreError(
-      'InvalidArgument',
-      `Invalid run id ${JSON.stringify(runId)}: use 1-200 characters of A-Z a-z 0-9 . _ -, starting with a letter or digit`,
-    );
-  }
-}
-
-/**
  * The storage key of a run's log: `_state/runs/<run-id>.json`.
  *
  * @example
@@ -50,6 +30,5 @@ export function assertValidRunId(runId: string): void {
  * ```
  */
 export function runLogKey(runId: string): string {
-  assertValidRunId(runId);
   return lakeLayout.runLogFile(runId);
 }

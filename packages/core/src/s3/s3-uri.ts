@@ -31,7 +31,7 @@ export interface S3Location {
 export function parseS3Uri(uri: string): S3Location {
   const match = /^s3a?:\/\/([^/]+)(?:\/(.*))?$/.exec(uri);
   const bucket = match?.[1];
-  if (bucket === undefined || !/^[a-z0-9][a-z0-9.\-_]{1,254}$/.test(bucket)) {
+  if (bucket === undefined || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
     throw new CoreError('InvalidArgument', `Not an S3 location: ${JSON.stringify(uri)} (expected s3://bucket/prefix)`, {
       context: { uri },
     });

@@ -17,6 +17,7 @@ import { requireIdentifier } from './identifier.js';
 import { backtickIdentifier, hiveString } from './sql-text.js';
 import type { AnyTable } from './table.js';
 import { toHiveType } from './type-mapping.js';
+import { parseS3Uri } from '../s3/s3-uri.js';
 
 /**
  * Parquet compression codecs Athena writes and reads.
@@ -99,10 +100,19 @@ function columnDefinition(column: DdlColumn): string {
 }
 
 function s3Location(table: string, location: unknown): string {
-  if (typeof location !== 'string' || !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(location)) {
+  if (typeof location !== 'string' || !location.startsWith('s3://') || !isS3Uri(location)) {
     throw new CoreError('InvalidArgument', `Athena location for table "${table}" must be an s3://bucket/prefix URI, got ${JSON.stringify(location)}`, {
       context: { table },
     });
   }
   return location.endsWith('/') ? location : `${location}/`;
+}
+
+function isS3Uri(location: string): boolean {
+  try {
+    parseS3Uri(location);
+    return true;
+  } catch {
+    return false;
+  }
 }
