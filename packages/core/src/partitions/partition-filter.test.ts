@@ -31,6 +31,13 @@ describe('partition pruning', () => {
     expect(matchesPartitionFilter(v, { region: { gte: 'a' } })).toBe(false);
   });
 
+  it('compares quoted literals as text and numbers as numbers', () => {
+    expect(matchesPartitionFilter({ code: '7' }, parsePartitionFilter("code = '007'"))).toBe(false);
+    expect(matchesPartitionFilter({ code: '007' }, parsePartitionFilter("code = '007'"))).toBe(true);
+    expect(matchesPartitionFilter({ code: '007' }, parsePartitionFilter('code = 7'))).toBe(true);
+    expect(matchesPartitionFilter({ month: '9' }, parsePartitionFilter('month < 10'))).toBe(true);
+  });
+
   it('never matches a key the partition does not have (typos select nothing)', () => {
     expect(matchesPartitionFilter({ year: '2025' }, { yaer: 2025 })).toBe(false);
   });

@@ -15,14 +15,16 @@ export type PartitionCondition =
 export type PartitionFilter = Record<string, PartitionCondition>;
 
 /**
- * Compares two partition values: numerically when both read as numbers (so `'10' > '9'`), as text
- * otherwise. `null` sorts first.
+ * Compares a partition value `a` with a filter operand `b`: numerically when the operand is a
+ * number and the value reads as one (so `month=10` > 9), as text when the operand is a string
+ * (so `code = '007'` does not match `code=7`). `null` sorts first.
  */
 function compare(a: PartitionScalar, b: PartitionScalar): number {
   if (a === null || b === null) return a === b ? 0 : a === null ? -1 : 1;
-  const na = typeof a === 'number' ? a : /^-?\d+(\.\d+)?$/.test(a) ? Number(a) : NaN;
-  const nb = typeof b === 'number' ? b : /^-?\d+(\.\d+)?$/.test(b) ? Number(b) : NaN;
-  if (!Number.isNaN(na) && !Number.isNaN(nb)) return na - nb;
+  if (typeof b === 'number') {
+    const na = typeof a === 'number' ? a : /^-?\d+(\.\d+)?$/.test(a) ? Number(a) : NaN;
+    if (!Number.isNaN(na)) return na - b;
+  }
   const sa = String(a);
   const sb = String(b);
   return sa < sb ? -1 : sa > sb ? 1 : 0;
