@@ -1,7 +1,17 @@
 /**
- * `@lakeblocks/transform` — not built yet: its work is tracked in issue 4. Nothing is exported until
- * then, so nothing here can be mistaken for a working implementation.
+ * `@lakeblocks/transform`: curated SQL models, rendered for DuckDB (`@lakeblocks/transform/duckdb`)
+ * and Athena (`@lakeblocks/transform/athena`).
  *
  * @packageDocumentation
  */
-export {};
+export { TransformError } from './errors/index.js';
+export type { TransformErrorTag, TransformErrorOptions } from './errors/index.js';
+export { defineModel, sortModels } from './model/define-model.js';
+export type { AnyModel, Model, ModelOptions, WriteMode } from './model/define-model.js';
+export { refsOf, renderRefs } from './model/refs.js';
+export { athenaDialect, duckDbDialect, quoteIdentifier, quoteString, toAthenaSqlType } from './sql/dialect.js';
+export type { SqlDialect } from './sql/dialect.js';
+export { filterPredicate, outputColumns, partitionPredicate, renderModelSelect } from './sql/model-select.js';
+export type { ModelSelectOptions } from './sql/model-select.js';
+export { assertSqlSubset, checkSqlSubset, SHARED_FUNCTIONS } from './sql-subset/check-sql-subset.js';
+export type { SqlSubsetIssue } from './sql-subset/check-sql-subset.js';

@@ -1,0 +1,48 @@
+/**
+ * `kpi_monthly`: business question 1 — how is the business doing this month?
+ *
+ * @module
+ */
+import { col, defineTable } from '@lakeblocks/core';
+import { defineModel } from '@lakeblocks/transform';
+
+/**
+ * Per calendar month: revenue (sum of `total_usd`, exact), orders, distinct buying customers,
+ * average ticket (`revenue / orders`, rounded to the cent) and the revenue change against the
+ * previous calendar month in percent, one decimal — null for the first month, and null when the
+ * previous calendar month had no orders (the comparison is by calendar, not by "previous row", so
+ * a gap never compares two non-adjacent months).
+ *
+ * @example
+ * ```ts
+ * kpiMonthly.inputs; // ['fact_orders_enriched']
+ * ```
+ */
+export const kpiMonthly = defineModel({
+  output: defineTable({
+    name: 'kpi_monthly',
+    description: 'Monthly revenue, orders, buying customers, average ticket and month-over-month change.',
+    columns: {
+      year: col.int().describe('Year'),
+      month: col.int().describe('Month (1-12)'),
+      revenue_usd: col.decimal(14, 2).describe('Sum of total_usd, USD'),
+      orders: col.int().describe('Orders placed'),
+      customers: col.int().describe('Distinct buying customers'),
+      avg_ticket_usd: col.decimal(12, 2).describe('revenue_usd / orders, rounded to the cent, USD'),
+      revenue_mom_pct: col.double().nullable().describe('Revenue change against the previous calendar month, percent, one decimal'),
+    },
+    primaryKey: ['year', 'month'],
+  }),
+  sql: `
+WITH monthly AS (
+  SELECT year, month, sum(total_usd) AS revenue_usd, count(*) AS orders, count(DISTINCT customer_id) AS customers
+  FROM {{ ref('fact_orders_enriched') }}
+  GROUP BY year, month
+)
+SELECT
+  m.year, m.month, m.revenue_usd, m.orders, m.customers,
+  round(CAST(m.revenue_usd AS DOUBLE) / m.orders, 2) AS avg_ticket_usd,
+  round(100 * (CAST(m.revenue_usd AS DOUBLE) - CAST(p.revenue_usd AS DOUBLE)) / CAST(nullif(p.revenue_usd, 0) AS DOUBLE), 1) AS revenue_mom_pct
+FROM monthly AS m
+LEFT JOIN monthly AS p ON p.year * 12 + p.month = m.year * 12 + m.month - 1`,
+});

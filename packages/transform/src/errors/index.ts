@@ -1,0 +1,2 @@
+export { TransformError } from './transform-error.js';
+export type { TransformErrorTag, TransformErrorOptions } from './transform-error.js';
