@@ -1,7 +1,49 @@
 /**
- * `@lakeblocks/ingest` — not built yet: its work is tracked in issue 3. Nothing is exported until
- * then, so nothing here can be mistaken for a working implementation.
+ * `@lakeblocks/ingest`: upload validation, streaming CSV → typed Arrow record batches, cleaning
+ * rules declared per table, rejects files, and the Hive-partitioned Parquet dataset writer
+ * (raw → processed), plus the incremental raw → processed job driven by bookmarks.
  *
  * @packageDocumentation
  */
-export {};
+export { IngestError } from './errors/ingest-error.js';
+export type { IngestErrorTag, IngestErrorContext, IngestErrorOptions, UploadRefusalReason } from './errors/ingest-error.js';
+
+export { tableForFileName, unsafeNameReason } from './upload/table-for-file.js';
+export { uploadFile, uploadStream, DEFAULT_MAX_UPLOAD_BYTES } from './upload/upload-file.js';
+export type { UploadOptions, UploadResult } from './upload/upload-file.js';
+
+export { Utf8ChunkDecoder, countLf, locateInvalidUtf8 } from './csv/utf8.js';
+export type { Utf8Failure } from './csv/utf8.js';
+export { CsvTokenizer } from './csv/csv-tokenizer.js';
+export type { CsvRecord, CsvTokenizerOptions } from './csv/csv-tokenizer.js';
+export { readCsvBatches } from './csv/read-csv.js';
+export type { ReadCsvOptions, PartitionedBatch, CsvReadStats, CsvBatchReader } from './csv/read-csv.js';
+
+export { defineCleaning } from './cleaning/cleaning-rules.js';
+export type { CleaningRules, TableCleaning, RowCheck, ColumnName } from './cleaning/cleaning-rules.js';
+export { normalizeColumnName } from './cleaning/column-names.js';
+export { BUILTIN_COERCIONS, resolveCoercions } from './cleaning/coercions.js';
+export type { Coercion, CoercionFn, CoercionFailure } from './cleaning/coercions.js';
+export { valueParserFor, epochDay, civilFromEpochDay } from './cleaning/value-parsers.js';
+export type { CellValue, ParseOutcome, ValueParser } from './cleaning/value-parsers.js';
+
+export { columnBuilderFor, recordBatchOf } from './arrow/column-builder.js';
+export type { ColumnBuilder } from './arrow/column-builder.js';
+
+export { RejectsWriter } from './rejects/rejects-writer.js';
+export { REJECTS_HEADER, csvField, rejectLine } from './rejects/rejected-row.js';
+export type { RejectedRow } from './rejects/rejected-row.js';
+
+export {
+  hyparquetEncoder,
+  parquetWasmEncoder,
+  adaptiveEncoder,
+  loadParquetWasm,
+  DEFAULT_ROW_GROUP_SIZE,
+} from './parquet/parquet-encoder.js';
+export type { ParquetEncoder, EncodeOptions } from './parquet/parquet-encoder.js';
+export { ParquetDatasetWriter, sourceDigest } from './parquet/dataset-writer.js';
+export type { WriteMode, DatasetWriterOptions, WrittenFile, DatasetCommitResult } from './parquet/dataset-writer.js';
+
+export { runRawToProcessed, rawToProcessedStep } from './job/raw-to-processed.js';
+export type { RawToProcessedOptions, RawToProcessedResult, FileReport, TableReport } from './job/raw-to-processed.js';

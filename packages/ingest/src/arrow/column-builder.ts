@@ -1,0 +1,280 @@
+/**
+ * Growable column builders that produce Arrow `Data` directly (typed arrays, offsets, validity
+ * bitmaps) for the column kinds of `@lakeblocks/core` — no per-value boxing through Arrow's generic
+ * builders. Values arrive already parsed (see `cleaning/value-parsers.ts`).
+ *
+ * @module
+ */
+import { makeData, Data, RecordBatch, Struct, type DataType, type Schema, type Field } from 'apache-arrow';
+import type { ColumnType } from '@lakeblocks/core';
+import type { CellValue } from '../cleaning/value-parsers.js';
+
+const encoder = new TextEncoder();
+
+/**
+ * Builds one Arrow column.
+ *
+ * @example
+ * ```ts
+ * const b = columnBuilderFor({ kind: 'int' }, new Int32());
+ * b.append(1); b.appendNull();
+ * const data = b.finish(); // Data<Int32>, length 2, nullCount 1
+ * ```
+ */
+export interface ColumnBuilder {
+  /** Rows appended since the last `finish`. */
+  readonly length: number;
+  /** Appends a parsed value of the builder's kind. */
+  append(value: CellValue): void;
+  /** Appends a null. */
+  appendNull(): void;
+  /** Returns the column built so far and starts empty again. */
+  finish(): Data;
+}
+
+abstract class BaseBuilder implements ColumnBuilder {
+  length = 0;
+  protected nulls = 0;
+  protected validity: Uint8Array | undefined;
+  protected capacity: number;
+  constructor(
+    protected readonly type: DataType,
+    initialCapacity: number,
+  ) {
+    this.capacity = Math.max(8, initialCapacity);
+  }
+  abstract append(value: CellValue): void;
+  abstract finish(): Data;
+  protected abstract grow(capacity: number): void;
+  protected ensure(): void {
+    if (this.length < this.capacity) return;
+    const next = this.capacity * 2;
+    this.grow(next);
+    if (this.validity !== undefined) {
+      const v = new Uint8Array(Math.ceil(next / 8));
+      v.set(this.validity);
+      this.validity = v;
+    }
+    this.capacity = next;
+  }
+  protected markValid(): void {
+    if (this.validity !== undefined) this.validity[this.length >> 3]! |= 1 << (this.length & 7);
+  }
+  appendNull(): void {
+    this.ensure();
+    if (this.validity === undefined) {
+      this.validity = new Uint8Array(Math.ceil(this.capacity / 8));
+      for (let i = 0; i < this.length; i++) this.validity[i >> 3]! |= 1 << (i & 7);
+    }
+    this.nulls++;
+    this.pushDefault();
+    this.length++;
+  }
+  protected abstract pushDefault(): void;
+  protected takeValidity(): { nullBitmap?: Uint8Array; nullCount: number } {
+    const out = this.nulls > 0 && this.validity !== undefined ? { nullBitmap: this.validity.slice(0, Math.ceil(this.length / 8)), nullCount: this.nulls } : { nullCount: 0 };
+    this.validity = undefined;
+    this.nulls = 0;
+    return out;
+  }
+}
+
+type FixedArray = Int32Array | Float64Array | BigInt64Array | Uint32Array;
+
+const wordsOf = (a: FixedArray): Uint32Array => new Uint32Array(a.buffer, a.byteOffset, (a.byteLength / 4) | 0);
+
+class FixedBuilder extends BaseBuilder {
+  private values: FixedArray;
+  /** The same memory as 32-bit words, for writing int64 / decimal128 without BigInt. */
+  private words: Uint32Array;
+  constructor(
+    type: DataType,
+    private readonly make: (n: number) => FixedArray,
+    private readonly stride: number,
+    private readonly write: (values: FixedArray, words: Uint32Array, index: number, value: CellValue) => void,
+    initialCapacity: number,
+  ) {
+    super(type, initialCapacity);
+    this.values = make(this.capacity * stride);
+    this.words = wordsOf(this.values);
+  }
+  protected grow(capacity: number): void {
+    const next = this.make(capacity * this.stride);
+    (next as Int32Array).set(this.values as Int32Array);
+    this.values = next;
+    this.words = wordsOf(next);
+  }
+  append(value: CellValue): void {
+    this.ensure();
+    this.markValid();
+    this.write(this.values, this.words, this.length, value);
+    this.length++;
+  }
+  protected pushDefault(): void {
+    // Typed arrays are zero-filled; nothing to write.
+  }
+  finish(): Data {
+    const validity = this.takeValidity();
+    const data = makeData({ type: this.type, length: this.length, data: this.values.slice(0, this.length * this.stride), ...validity } as never) as Data;
+    this.length = 0;
+    this.values = this.make(this.capacity * this.stride);
+    this.words = wordsOf(this.values);
+    return data;
+  }
+}
+
+class BoolBuilder extends BaseBuilder {
+  private bits: Uint8Array;
+  constructor(type: DataType, initialCapacity: number) {
+    super(type, initialCapacity);
+    this.bits = new Uint8Array(Math.ceil(this.capacity / 8));
+  }
+  protected grow(capacity: number): void {
+    const next = new Uint8Array(Math.ceil(capacity / 8));
+    next.set(this.bits);
+    this.bits = next;
+  }
+  append(value: CellValue): void {
+    this.ensure();
+    this.markValid();
+    if (value === true) this.bits[this.length >> 3]! |= 1 << (this.length & 7);
+    this.length++;
+  }
+  protected pushDefault(): void {}
+  finish(): Data {
+    const validity = this.takeValidity();
+    const data = makeData({ type: this.type, length: this.length, data: this.bits.slice(0, Math.ceil(this.length / 8)), ...validity } as never) as Data;
+    this.length = 0;
+    this.bits = new Uint8Array(Math.ceil(this.capacity / 8));
+    return data;
+  }
+}
+
+class Utf8Builder extends BaseBuilder {
+  private offsets: Int32Array;
+  private bytes: Uint8Array;
+  private used = 0;
+  constructor(type: DataType, initialCapacity: number) {
+    super(type, initialCapacity);
+    this.offsets = new Int32Array(this.capacity + 1);
+    this.bytes = new Uint8Array(this.capacity * 16);
+  }
+  protected grow(capacity: number): void {
+    const next = new Int32Array(capacity + 1);
+    next.set(this.offsets);
+    this.offsets = next;
+  }
+  append(value: CellValue): void {
+    this.ensure();
+    this.markValid();
+    const text = value as string;
+    const max = text.length * 3;
+    if (this.used + max > this.bytes.length) {
+      const next = new Uint8Array(Math.max(this.bytes.length * 2, this.used + max));
+      next.set(this.bytes.subarray(0, this.used));
+      this.bytes = next;
+    }
+    this.used += encoder.encodeInto(text, this.bytes.subarray(this.used)).written;
+    this.length++;
+    this.offsets[this.length] = this.used;
+  }
+  protected pushDefault(): void {
+    this.offsets[this.length + 1] = this.used;
+  }
+  finish(): Data {
+    const validity = this.takeValidity();
+    const data = makeData({
+      type: this.type,
+      length: this.length,
+      valueOffsets: this.offsets.slice(0, this.length + 1),
+      data: this.bytes.slice(0, this.used),
+      ...validity,
+    } as never) as Data;
+    this.length = 0;
+    this.used = 0;
+    this.offsets = new Int32Array(this.capacity + 1);
+    return data;
+  }
+}
+
+const MASK32 = 0xffffffffn;
+const TWO32 = 4294967296;
+
+/** Writes a safe integer as a little-endian two's-complement int64 into two uint32 words. */
+function writeInt64(words: Uint32Array, at: number, value: number): void {
+  const high = Math.floor(value / TWO32);
+  words[at] = value - high * TWO32;
+  words[at + 1] = high >>> 0;
+}
+
+/**
+ * A builder for a column of the given core type, producing Arrow data of `arrowType`
+ * (from `toArrowSchema`).
+ *
+ * @example
+ * ```ts
+ * const b = columnBuilderFor({ kind: 'decimal', precision: 12, scale: 2 }, new Decimal(2, 12, 128));
+ * b.append(10715n); // 107.15
+ * ```
+ */
+export function columnBuilderFor(type: ColumnType, arrowType: DataType, initialCapacity = 1024): ColumnBuilder {
+  switch (type.kind) {
+    case 'int':
+    case 'date':
+      return new FixedBuilder(arrowType, (n) => new Int32Array(n), 1, (a, _w, i, v) => ((a as Int32Array)[i] = v as number), initialCapacity);
+    case 'double':
+      return new FixedBuilder(arrowType, (n) => new Float64Array(n), 1, (a, _w, i, v) => ((a as Float64Array)[i] = v as number), initialCapacity);
+    case 'bigint':
+    case 'timestamp':
+      return new FixedBuilder(
+        arrowType,
+        (n) => new BigInt64Array(n),
+        1,
+        (a, words, i, v) => {
+          if (typeof v === 'bigint') (a as BigInt64Array)[i] = v;
+          else writeInt64(words, i * 2, v as number);
+        },
+        initialCapacity,
+      );
+    case 'decimal':
+      return new FixedBuilder(
+        arrowType,
+        (n) => new Uint32Array(n),
+        4,
+        (_a, words, i, v) => {
+          const o = i * 4;
+          if (typeof v === 'number') {
+            writeInt64(words, o, v);
+            const fill = v < 0 ? 0xffffffff : 0;
+            words[o + 2] = fill;
+            words[o + 3] = fill;
+            return;
+          }
+          let x = BigInt.asUintN(128, v as bigint);
+          for (let k = 0; k < 4; k++) {
+            words[o + k] = Number(x & MASK32);
+            x >>= 32n;
+          }
+        },
+        initialCapacity,
+      );
+    case 'boolean':
+      return new BoolBuilder(arrowType, initialCapacity);
+    case 'string':
+    case 'enum':
+      return new Utf8Builder(arrowType, initialCapacity);
+  }
+}
+
+/**
+ * Assembles finished column data into a record batch of `schema`.
+ *
+ * @example
+ * ```ts
+ * const batch = recordBatchOf(schema, builders.map((b) => b.finish()));
+ * ```
+ */
+export function recordBatchOf(schema: Schema, columns: readonly Data[], length: number): RecordBatch {
+  const struct = makeData({ type: new Struct(schema.fields as Field[]), length, nullCount: 0, children: columns as Data[] });
+  return new RecordBatch(schema, struct);
+}

@@ -1,0 +1,427 @@
+/**
+ * The streaming CSV reader: bytes → strict UTF-8 → RFC 4180 records → cleaned, typed rows →
+ * Arrow record batches of the table's file schema, optionally grouped by Hive partition. Memory is
+ * bounded by the batch size (and `maxPendingRows` when grouping), whatever the file size.
+ * Every data record is either in a batch or passed to `onReject` with its line and reason, so
+ * `rowsIn = rowsOut + rowsRejected` holds for every file.
+ *
+ * @module
+ */
+import type { AnyTable, PartitionValues, TableColumn } from '@lakeblocks/core';
+import { partitionPath, toArrowSchema } from '@lakeblocks/core';
+import type { RecordBatch, Schema } from 'apache-arrow';
+import { columnBuilderFor, recordBatchOf, type ColumnBuilder } from '../arrow/column-builder.js';
+import type { TableCleaning } from '../cleaning/cleaning-rules.js';
+import { defineCleaning } from '../cleaning/cleaning-rules.js';
+import { normalizeColumnName } from '../cleaning/column-names.js';
+import { resolveCoercions, type CoercionFn } from '../cleaning/coercions.js';
+import { civilFromEpochDay, ParseFailure, valueParserFor, type CellValue, type ValueParser } from '../cleaning/value-parsers.js';
+import { IngestError } from '../errors/ingest-error.js';
+import type { RejectedRow } from '../rejects/rejected-row.js';
+import { CsvTokenizer, type CsvRecord } from './csv-tokenizer.js';
+import { Utf8ChunkDecoder } from './utf8.js';
+
+/**
+ * Options of {@link readCsvBatches}.
+ *
+ * @example
+ * ```ts
+ * const options: ReadCsvOptions = { cleaning: defineCleaning(orders), file: 'orders.csv', batchRows: 10_000, onReject: console.warn };
+ * ```
+ */
+export interface ReadCsvOptions {
+  /** The table (with its cleaning rules) the rows must fit. A bare table gets the default rules. */
+  cleaning: TableCleaning | AnyTable;
+  /** The source named in rejects and errors (a raw key or a path). */
+  file: string;
+  /** Rows per record batch (default 65 536). */
+  batchRows?: number;
+  /** Emit batches whose rows all belong to one Hive partition of the table (default `false`). */
+  groupByPartition?: boolean;
+  /** With `groupByPartition`: when this many rows wait across partitions, the largest group is emitted (default 4 × `batchRows`). */
+  maxPendingRows?: number;
+  /** Receives every rejected row (default: dropped after counting — pass one to keep them). */
+  onReject?: (row: RejectedRow) => void;
+  /** Primary keys seen so far, shared across files of one run for `dedupe: 'keep-first'` (default: per file). */
+  seenKeys?: Set<string | number>;
+  /** CSV field delimiter (default `,`). */
+  delimiter?: string;
+}
+
+/**
+ * A record batch and the partition all its rows belong to (`{}` when not grouping or unpartitioned).
+ *
+ * @example
+ * ```ts
+ * for await (const { batch, partition } of reader) console.log(partition, batch.numRows);
+ * ```
+ */
+export interface PartitionedBatch {
+  batch: RecordBatch;
+  partition: PartitionValues;
+  /** `partitionPath(partition)`, `''` when unpartitioned. */
+  partitionPath: string;
+}
+
+/**
+ * Counters of one file, filled while reading; `rowsIn = rowsOut + rowsRejected` once done.
+ *
+ * @example
+ * ```ts
+ * const s: CsvReadStats = { file: 'a.csv', rowsIn: 10, rowsOut: 9, rowsRejected: 1, blankLines: 0, bytes: 120, batches: 1 };
+ * ```
+ */
+export interface CsvReadStats {
+  file: string;
+  rowsIn: number;
+  rowsOut: number;
+  rowsRejected: number;
+  blankLines: number;
+  bytes: number;
+  batches: number;
+}
+
+/**
+ * A readable stream of batches with its running counters.
+ *
+ * @example
+ * ```ts
+ * const reader = readCsvBatches(stream, { cleaning, file });
+ * for await (const b of reader) …;
+ * reader.stats.rowsOut;
+ * ```
+ */
+export interface CsvBatchReader extends AsyncIterable<PartitionedBatch> {
+  readonly stats: CsvReadStats;
+  /** The Arrow schema of every batch (the table's file columns). */
+  readonly schema: Schema;
+}
+
+interface ColumnPlan {
+  column: TableColumn;
+  /** Index in the file's fields, -1 when absent from the file. */
+  source: number;
+  coerce: CoercionFn | undefined;
+  parse: ValueParser;
+  defaultText: string | undefined;
+  /** Whether it is stored in the files (false for `columns`-partition keys). */
+  inFile: boolean;
+}
+
+interface Group {
+  partition: PartitionValues;
+  path: string;
+  builders: ColumnBuilder[];
+  rows: number;
+}
+
+const MICROS_PER_DAY = 86_400_000_000n;
+
+/**
+ * Reads a CSV byte stream as typed Arrow record batches: see the module description. The first
+ * record is the header; its names are matched to the table's columns (order-insensitive,
+ * normalised per the rules); a missing required column or an unknown extra column fails the file
+ * (`CsvMalformed`), as does invalid UTF-8 or an unterminated quote — nothing of such a file should
+ * be published. Row-level problems (wrong field count, unparseable value, missing primary key,
+ * failed check, duplicate key, RFC 4180 violations inside a record, control characters) reject the
+ * row and go on.
+ *
+ * @example
+ * ```ts
+ * import { createReadStream } from 'node:fs';
+ * import { defineCleaning, readCsvBatches } from '@lakeblocks/ingest';
+ * const reader = readCsvBatches(createReadStream('orders.csv'), { cleaning: defineCleaning(orders), file: 'orders.csv' });
+ * for await (const { batch } of reader) console.log(batch.numRows);
+ * console.log(reader.stats); // { rowsIn, rowsOut, rowsRejected, … }
+ * ```
+ */
+export function readCsvBatches(source: AsyncIterable<Uint8Array>, options: ReadCsvOptions): CsvBatchReader {
+  const cleaning: TableCleaning = 'rules' in options.cleaning ? options.cleaning : defineCleaning(options.cleaning);
+  const table = cleaning.table;
+  const schema = toArrowSchema(table);
+  const stats: CsvReadStats = { file: options.file, rowsIn: 0, rowsOut: 0, rowsRejected: 0, blankLines: 0, bytes: 0, batches: 0 };
+  return {
+    stats,
+    schema,
+    [Symbol.asyncIterator]: () => run(source, options, cleaning, schema, stats)[Symbol.asyncIterator](),
+  };
+}
+
+async function* run(
+  source: AsyncIterable<Uint8Array>,
+  options: ReadCsvOptions,
+  cleaning: TableCleaning,
+  schema: Schema,
+  stats: CsvReadStats,
+): AsyncGenerator<PartitionedBatch> {
+  const { table, rules } = cleaning;
+  const file = options.file;
+  const batchRows = Math.max(1, options.batchRows ?? 65_536);
+  const grouping = options.groupByPartition === true && table.partitioning.kind !== 'none';
+  const maxPending = options.maxPendingRows ?? batchRows * 4;
+  const onReject = options.onReject;
+  const trim = rules.trim ?? true;
+  const nullTokens = new Set(rules.nullTokens ?? ['']);
+  const normalize = (rules.columnNames ?? 'normalize') === 'normalize' ? normalizeColumnName : (s: string) => s.replace(/^\uFEFF/, '');
+  const rename = rules.rename ?? {};
+  const seen = rules.dedupe === 'keep-first' ? (options.seenKeys ?? new Set<string | number>()) : undefined;
+  const checks = rules.checks ?? [];
+  const fileColumnNames = new Set(table.fileColumns.map((c) => c.name));
+
+  const decoder = new Utf8ChunkDecoder(file);
+  const tokenizer = new CsvTokenizer({ file, ...(options.delimiter === undefined ? {} : { delimiter: options.delimiter }) });
+
+  let plans: ColumnPlan[] | undefined;
+  let headerFields: string[] = [];
+  let headerKey = '';
+  let pkIndexes: number[] = [];
+  const groups = new Map<string, Group>();
+  let pending = 0;
+  const ready: PartitionedBatch[] = [];
+  const timeIndex = table.partitioning.kind === 'time' ? table.columns.findIndex((c) => c.name === (table.partitioning as { column: string }).column) : -1;
+  const granularity = table.partitioning.kind === 'time' ? table.partitioning.granularity : 'day';
+  const partitionCache = new Map<number, { values: PartitionValues; path: string }>();
+
+  const newGroup = (partition: PartitionValues, path: string): Group => ({
+    partition,
+    path,
+    rows: 0,
+    builders: table.fileColumns.map((c, i) => columnBuilderFor(c.type, schema.fields[i]!.type, grouping ? 64 : Math.min(batchRows, 65_536))),
+  });
+  const emit = (key: string, group: Group): void => {
+    if (group.rows === 0) return;
+    const batch = recordBatchOf(schema, group.builders.map((b) => b.finish()), group.rows);
+    stats.batches++;
+    pending -= group.rows;
+    group.rows = 0;
+    ready.push({ batch, partition: group.partition, partitionPath: group.path });
+    if (grouping) groups.delete(key);
+  };
+
+  const reject = (record: CsvRecord, column: string, reason: string): void => {
+    stats.rowsRejected++;
+    // A flat copy: `record.raw` is a slice that would keep the whole decoded chunk alive.
+    onReject?.({ sourceFile: file, line: record.line, column, reason, rawRecord: Buffer.from(record.raw, 'utf8').toString('utf8') });
+  };
+
+  const readHeader = (record: CsvRecord): void => {
+    headerFields = record.fields.map((f) => {
+      const n = normalize(f);
+      return rename[n] ?? n;
+    });
+    headerKey = headerFields.join('\u0000');
+    const index = new Map<string, number>();
+    const problems: string[] = [];
+    headerFields.forEach((name, i) => {
+      if (index.has(name)) problems.push(`column "${name}" appears twice`);
+      index.set(name, i);
+    });
+    const extra = headerFields.filter((n) => !table.hasColumn(n));
+    if (extra.length > 0) problems.push(`unknown column(s) ${extra.map((n) => `"${n}"`).join(', ')}`);
+    const missing = table.columns.filter((c) => !index.has(c.name) && !c.nullable && rules.defaults?.[c.name] === undefined);
+    if (missing.length > 0) problems.push(`missing column(s) ${missing.map((c) => `"${c.name}"`).join(', ')}`);
+    if (problems.length > 0) {
+      throw new IngestError('CsvMalformed', `Header does not match table "${table.name}": ${problems.join('; ')}`, {
+        context: { file, table: table.name, line: record.line, reason: 'header-mismatch' },
+      });
+    }
+    plans = table.columns.map((column) => ({
+      column,
+      source: index.get(column.name) ?? -1,
+      coerce: resolveCoercions(rules.coerce?.[column.name] ?? rules.coerceKinds?.[column.type.kind]),
+      parse: valueParserFor(column.type),
+      defaultText: rules.defaults?.[column.name],
+      inFile: fileColumnNames.has(column.name),
+    }));
+    pkIndexes = table.primaryKey.map((name) => table.columns.findIndex((c) => c.name === name));
+  };
+
+  const values: (CellValue | null)[] = new Array(table.columns.length).fill(null);
+  const texts: (string | null)[] = new Array(table.columns.length).fill(null);
+
+  const isHeader = (fields: string[]): boolean =>
+    fields
+      .map((f) => {
+        const n = normalize(f);
+        return rename[n] ?? n;
+      })
+      .join('\u0000') === headerKey;
+
+  const handle = (record: CsvRecord): void => {
+    if (plans === undefined) {
+      readHeader(record);
+      return;
+    }
+    stats.rowsIn++;
+    const fields = record.fields;
+    if (fields.length !== headerFields.length) {
+      reject(record, '', `expected ${headerFields.length} fields, found ${fields.length}`);
+      return;
+    }
+    if (record.problem !== undefined) {
+      reject(record, headerFields[record.problem.field] ?? '', `malformed CSV: ${record.problem.reason}`);
+      return;
+    }
+    for (let c = 0; c < plans.length; c++) {
+      const plan = plans[c]!;
+      let text: string | null = plan.source === -1 ? null : fields[plan.source]!;
+      if (text !== null) {
+        if (trim && text.length > 0 && (text.charCodeAt(0) <= 32 || text.charCodeAt(text.length - 1) <= 32)) text = text.trim();
+        if (nullTokens.has(text)) text = null;
+      }
+      if (text === null && plan.defaultText !== undefined) text = plan.defaultText;
+      if (text === null) {
+        if (!plan.column.nullable) {
+          if (isHeader(fields)) reject(record, '', 'repeated header row');
+          else reject(record, plan.column.name, plan.column.isPrimaryKey ? 'missing primary key value' : 'missing value in a non-null column');
+          return;
+        }
+        values[c] = null;
+        texts[c] = null;
+        continue;
+      }
+      if (plan.coerce !== undefined) {
+        const coerced = plan.coerce(text);
+        if (typeof coerced !== 'string') {
+          reject(record, plan.column.name, coerced.error);
+          return;
+        }
+        text = coerced;
+      }
+      const parsed = plan.parse(text);
+      if (parsed instanceof ParseFailure) {
+        if (isHeader(fields)) reject(record, '', 'repeated header row');
+        else reject(record, plan.column.name, parsed.error);
+        return;
+      }
+      values[c] = parsed;
+      texts[c] = text;
+    }
+    const row = checks.length > 0 ? checkRow(plans, values) : undefined;
+    for (const check of checks) {
+      let ok: boolean;
+      try {
+        ok = check.test(row as never);
+      } catch (error) {
+        ok = false;
+        reject(record, check.columns.join('|'), `check "${check.name}" threw: ${(error as Error).message}`);
+        return;
+      }
+      if (!ok) {
+        reject(record, check.columns.join('|'), check.message ?? `check "${check.name}" failed`);
+        return;
+      }
+    }
+    if (seen !== undefined) {
+      const key = pkIndexes.length === 1 && typeof values[pkIndexes[0]!] === 'number' ? (values[pkIndexes[0]!] as number) : pkIndexes.map((i) => String(values[i])).join('\u0000');
+      if (seen.has(key)) {
+        reject(record, table.primaryKey.join('|'), `duplicate primary key ${table.primaryKey.map((n, k) => `${n}=${String(values[pkIndexes[k]!])}`).join(', ')} (the first occurrence is kept)`);
+        return;
+      }
+      seen.add(key);
+    }
+    // Route to a group.
+    let key = '';
+    let group: Group | undefined;
+    if (grouping) {
+      let values_: PartitionValues;
+      if (timeIndex >= 0) {
+        const v = values[timeIndex];
+        const day =
+          table.columns[timeIndex]!.type.kind === 'date'
+            ? (v as number)
+            : typeof v === 'bigint'
+              ? Number(floorDiv(v, MICROS_PER_DAY))
+              : Math.floor((v as number) / 86_400_000_000);
+        let cached = partitionCache.get(day);
+        if (cached === undefined) {
+          const { year, month, day: d } = civilFromEpochDay(day);
+          values_ = granularity === 'year' ? { year } : granularity === 'month' ? { year, month } : { year, month, day: d };
+          cached = { values: values_, path: partitionPath(values_) };
+          partitionCache.set(day, cached);
+        }
+        key = cached.path;
+        group = groups.get(key);
+        if (group === undefined) groups.set(key, (group = newGroup(cached.values, cached.path)));
+      } else {
+        values_ = {};
+        for (const k of table.partitionKeys) {
+          const i = table.columns.findIndex((c) => c.name === k.column);
+          const t = texts[i];
+          values_[k.name] = typeof values[i] === 'number' && k.type.kind === 'int' ? (values[i] as number) : (t ?? '');
+        }
+        key = partitionPath(values_);
+        group = groups.get(key);
+        if (group === undefined) groups.set(key, (group = newGroup(values_, key)));
+      }
+    } else {
+      group = groups.get('');
+      if (group === undefined) groups.set('', (group = newGroup({}, '')));
+    }
+    let b = 0;
+    for (let c = 0; c < plans.length; c++) {
+      if (!plans[c]!.inFile) continue;
+      const v = values[c];
+      if (v === null || v === undefined) group.builders[b]!.appendNull();
+      else group.builders[b]!.append(v);
+      b++;
+    }
+    group.rows++;
+    pending++;
+    stats.rowsOut++;
+    if (group.rows >= batchRows) emit(key, group);
+    else if (grouping && pending > maxPending) {
+      let largestKey = key;
+      let largest = group;
+      for (const [k, g] of groups) if (g.rows > largest.rows) [largestKey, largest] = [k, g];
+      emit(largestKey, largest);
+    }
+  };
+
+  const consume = (records: CsvRecord[]): void => {
+    for (const r of records) handle(r);
+  };
+
+  for await (const chunk of source) {
+    stats.bytes += chunk.length;
+    consume(tokenizer.push(decoder.decode(chunk)));
+    if (ready.length > 0) yield* ready.splice(0);
+  }
+  consume(tokenizer.push(decoder.end()));
+  consume(tokenizer.end());
+  stats.blankLines = tokenizer.blankLines;
+  if (plans === undefined) {
+    throw new IngestError('CsvMalformed', 'The file is empty: no header', { context: { file, reason: 'empty' } });
+  }
+  for (const key of [...groups.keys()].sort()) emit(key, groups.get(key)!);
+  yield* ready.splice(0);
+}
+
+function floorDiv(a: bigint, b: bigint): bigint {
+  const q = a / b;
+  return a % b !== 0n && a < 0n ? q - 1n : q;
+}
+
+const formatDecimal = (unscaled: bigint, scale: number): string => {
+  if (scale === 0) return unscaled.toString();
+  const neg = unscaled < 0n;
+  const digits = (neg ? -unscaled : unscaled).toString().padStart(scale + 1, '0');
+  return `${neg ? '-' : ''}${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+};
+
+/** The row a check sees: values typed as in `RowOf<T>`. */
+function checkRow(plans: ColumnPlan[], values: (CellValue | null)[]): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  for (let c = 0; c < plans.length; c++) {
+    const { column } = plans[c]!;
+    const v = values[c];
+    if (v === null || v === undefined) row[column.name] = null;
+    else if (column.type.kind === 'decimal') row[column.name] = formatDecimal(BigInt(v as number | bigint), column.type.scale);
+    else if (column.type.kind === 'date') {
+      const { year, month, day } = civilFromEpochDay(v as number);
+      row[column.name] = `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+    } else if (column.type.kind === 'timestamp') row[column.name] = new Date(Math.floor(Number(v) / 1000));
+    else row[column.name] = v;
+  }
+  return row;
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { IngestError } from '../errors/ingest-error.js';
+import { Utf8ChunkDecoder, locateInvalidUtf8 } from './utf8.js';
+
+function decodeAll(chunks: Uint8Array[]): string {
+  const d = new Utf8ChunkDecoder('f.csv');
+  return chunks.map((c) => d.decode(c)).join('') + d.end();
+}
+
+function failure(chunks: Uint8Array[]): IngestError {
+  try {
+    decodeAll(chunks);
+  } catch (e) {
+    return e as IngestError;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('Utf8ChunkDecoder', () => {
+  it('drops a BOM and joins characters split across chunks', () => {
+    const bytes = Buffer.from('\uFEFFname\nMüller,García,👍\n');
+    const chunks = [...bytes].map((b) => Uint8Array.of(b));
+    expect(decodeAll(chunks)).toBe('name\nMüller,García,👍\n');
+  });
+
+  it('refuses Latin-1 bytes with their byte offset and line', () => {
+    const latin1 = Buffer.from('id,name\n1,M\xfcller\n', 'latin1');
+    const e = failure([latin1.subarray(0, 5), latin1.subarray(5)]);
+    expect(e._tag).toBe('CsvMalformed');
+    expect(e.context).toMatchObject({ offset: 11, line: 2, reason: 'encoding' });
+    expect(e.message).toMatch(/invalid byte 0xFC .*byte offset 11, line 2/);
+  });
+
+  it('refuses UTF-16', () => {
+    const e = failure([Buffer.from('\uFEFFid\n', 'utf16le')]);
+    expect(e.message).toMatch(/UTF-16/);
+  });
+
+  it('refuses input ending inside a multi-byte character', () => {
+    const e = failure([Buffer.from('ab\n'), Uint8Array.of(0xc3)]);
+    expect(e.context).toMatchObject({ offset: 3, reason: 'encoding' });
+  });
+
+  it('locates a bad continuation that started in the previous chunk', () => {
+    // 0xE2 0x82 | 0x41: a 3-byte character broken by 'A'.
+    expect(locateInvalidUtf8(Uint8Array.of(0x61, 0xe2, 0x82), Uint8Array.of(0x41)).index).toBe(-2);
+  });
+});

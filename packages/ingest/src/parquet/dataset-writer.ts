@@ -1,0 +1,340 @@
+/**
+ * The Parquet dataset writer: partitioned Arrow batches → Hive-partitioned Parquet files under
+ * `<layer>/<table>/year=2025/month=1/day=31/part-<source>-<n>.parquet`.
+ *
+ * - **Deterministic names.** `<source>` is a digest of the input's identity (its raw key), `<n>` a
+ *   per-partition sequence, so rerunning the same input replaces its files instead of duplicating
+ *   them; files of an earlier run of the same input that this run did not rewrite are deleted.
+ * - **Nothing half-written.** An input's files are encoded into a local staging directory first and
+ *   published (each by an atomic `Storage.putStream`) only once the whole input was read without
+ *   error. An input that fails (unterminated quote, bad encoding …) publishes nothing.
+ * - **Modes**, applied by {@link ParquetDatasetWriter.commit} after every input is published:
+ *   `append` keeps other files; `overwrite_partitions` deletes, in each partition written, the
+ *   files this run did not write; `overwrite` deletes every file of the table this run did not write.
+ *   New files are visible before old ones are deleted, so a reader may briefly see both (never
+ *   neither); see the README for the S3 partition-swap design still to come.
+ * - **Bounded memory.** Batches wait per partition until the input ends or `maxBufferedRows` is
+ *   reached, when the largest partition is encoded to a staged file.
+ *
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { lakeLayout, type AnyTable, type DatasetLayer, type PartitionValues, type Storage } from '@lakeblocks/core';
+import type { RecordBatch } from 'apache-arrow';
+import type { PartitionedBatch } from '../csv/read-csv.js';
+import { IngestError } from '../errors/ingest-error.js';
+import { adaptiveEncoder, DEFAULT_ROW_GROUP_SIZE, loadParquetWasm, type ParquetEncoder } from './parquet-encoder.js';
+
+/**
+ * How a run treats files already in the dataset.
+ *
+ * @example
+ * ```ts
+ * const mode: WriteMode = 'overwrite_partitions';
+ * ```
+ */
+export type WriteMode = 'append' | 'overwrite' | 'overwrite_partitions';
+
+/**
+ * Options of {@link ParquetDatasetWriter}.
+ *
+ * @example
+ * ```ts
+ * const options: DatasetWriterOptions = { mode: 'append', rowGroupSize: 100_000, encoder: hyparquetEncoder };
+ * ```
+ */
+export interface DatasetWriterOptions {
+  /** Dataset layer (default `processed`). */
+  layer?: DatasetLayer;
+  /** Default `append`. */
+  mode?: WriteMode;
+  /** Rows per Parquet row group (default 122 880). */
+  rowGroupSize?: number;
+  /** Parquet encoder (default `adaptiveEncoder()`, parquet-wasm loaded on first write). */
+  encoder?: ParquetEncoder;
+  /** Rows buffered across partitions before the largest is encoded to a staged file (default 1 000 000). */
+  maxBufferedRows?: number;
+  /** Where staged files go when they exceed `maxStagedBytes` (default a fresh directory under the OS temp dir). */
+  stagingDir?: string;
+  /** Encoded bytes of one input kept in memory before staging spills to local files (default 128 MiB). */
+  maxStagedBytes?: number;
+  /** Files published (and partitions listed) in parallel (default 8). */
+  concurrency?: number;
+}
+
+/**
+ * One published Parquet file.
+ *
+ * @example
+ * ```ts
+ * const f: WrittenFile = { key: 'processed/orders/year=2025/month=1/day=31/part-3f2a9c1b0d4e-00000.parquet', partition: { year: 2025, month: 1, day: 31 }, rows: 15, bytes: 3653 };
+ * ```
+ */
+export interface WrittenFile {
+  key: string;
+  partition: PartitionValues;
+  rows: number;
+  bytes: number;
+}
+
+/**
+ * What {@link ParquetDatasetWriter.commit} did.
+ *
+ * @example
+ * ```ts
+ * const { files, deleted, rows } = await writer.commit();
+ * ```
+ */
+export interface DatasetCommitResult {
+  files: WrittenFile[];
+  /** Keys deleted by the mode (or as stale outputs of a rerun input). */
+  deleted: string[];
+  rows: number;
+  bytes: number;
+}
+
+interface Staged {
+  /** Local file holding the bytes, or the bytes themselves. */
+  path?: string;
+  bytes?: Uint8Array;
+  partitionPath: string;
+  partition: PartitionValues;
+  seq: number;
+  rows: number;
+}
+
+async function removeStaged(staged: readonly Staged[]): Promise<void> {
+  await Promise.all(staged.filter((s) => s.path !== undefined).map((s) => rm(s.path!, { force: true })));
+}
+
+/** Runs `fn` over `items`, at most `limit` at a time; the first failure is rethrown once all settled. */
+async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    while (next < items.length && failure === undefined) {
+      const item = items[next++]!;
+      try {
+        await fn(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure !== undefined) throw failure.error;
+}
+
+/**
+ * A stable 12-hex digest of an input's identity, used in output file names.
+ *
+ * @example
+ * ```ts
+ * sourceDigest('raw/orders/2025-12/orders_2025_12.csv'); // e.g. '5c1d0e7f3a2b'
+ * ```
+ */
+export function sourceDigest(sourceId: string): string {
+  return createHash('sha256').update(sourceId).digest('hex').slice(0, 12);
+}
+
+/**
+ * Writes one run's inputs into a Parquet dataset: see the module description.
+ *
+ * @example
+ * ```ts
+ * import { LocalStorage } from '@lakeblocks/core';
+ * import { ParquetDatasetWriter, readCsvBatches } from '@lakeblocks/ingest';
+ * const writer = new ParquetDatasetWriter(new LocalStorage('./.lake'), orders, { mode: 'overwrite_partitions' });
+ * try {
+ *   await writer.write('raw/orders/b1/orders.csv', readCsvBatches(stream, { cleaning, file, groupByPartition: true }));
+ *   const result = await writer.commit();
+ * } finally {
+ *   await writer.close();
+ * }
+ * ```
+ */
+export class ParquetDatasetWriter {
+  readonly storage: Storage;
+  readonly table: AnyTable;
+  readonly #layer: DatasetLayer;
+  readonly #mode: WriteMode;
+  readonly #rowGroupSize: number;
+  readonly #encoder: ParquetEncoder;
+  readonly #maxBuffered: number;
+  readonly #stagingRoot: string | undefined;
+  #staging: string | undefined;
+  readonly #files: WrittenFile[] = [];
+  readonly #deleted: string[] = [];
+  readonly #written = new Set<string>();
+  readonly #partitionsWritten = new Map<string, PartitionValues>();
+  #stagedCount = 0;
+  readonly #maxStagedBytes: number;
+  readonly #loadWasm: boolean;
+  readonly #concurrency: number;
+
+  constructor(storage: Storage, table: AnyTable, options: DatasetWriterOptions = {}) {
+    this.storage = storage;
+    this.table = table;
+    this.#layer = options.layer ?? 'processed';
+    this.#mode = options.mode ?? 'append';
+    this.#rowGroupSize = options.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE;
+    this.#encoder = options.encoder ?? adaptiveEncoder();
+    this.#loadWasm = options.encoder === undefined;
+    this.#maxBuffered = options.maxBufferedRows ?? 1_000_000;
+    this.#stagingRoot = options.stagingDir;
+    this.#maxStagedBytes = options.maxStagedBytes ?? 128 * 1024 * 1024;
+    this.#concurrency = Math.max(1, options.concurrency ?? 8);
+    if (!['append', 'overwrite', 'overwrite_partitions'].includes(this.#mode)) {
+      throw new IngestError('InvalidArgument', `Unknown write mode ${JSON.stringify(this.#mode)}`);
+    }
+  }
+
+  /**
+   * Reads one input's batches to the end, then publishes its files. If reading fails, nothing of
+   * this input is published and the error is rethrown.
+   *
+   * @example
+   * ```ts
+   * const files = await writer.write('raw/orders/b1/orders.csv', batches);
+   * ```
+   */
+  async write(sourceId: string, batches: AsyncIterable<PartitionedBatch | RecordBatch>): Promise<WrittenFile[]> {
+    const digest = sourceDigest(sourceId);
+    if (this.#loadWasm) await loadParquetWasm();
+    const buffers = new Map<string, { partition: PartitionValues; batches: RecordBatch[]; rows: number }>();
+    const seqs = new Map<string, number>();
+    const staged: Staged[] = [];
+    let buffered = 0;
+    let inMemory = 0;
+    const stage = async (path: string): Promise<void> => {
+      const buffer = buffers.get(path);
+      if (buffer === undefined || buffer.rows === 0) return;
+      const bytes = this.#encoder.encode(this.table, buffer.batches, { rowGroupSize: this.#rowGroupSize });
+      const seq = seqs.get(path) ?? 0;
+      seqs.set(path, seq + 1);
+      const entry: Staged = { partitionPath: path, partition: buffer.partition, seq, rows: buffer.rows };
+      if (inMemory + bytes.length <= this.#maxStagedBytes) {
+        entry.bytes = bytes;
+        inMemory += bytes.length;
+      } else {
+        entry.path = join(await this.#stagingDir(), `${this.#stagedCount++}.parquet`);
+        await writeFile(entry.path, bytes);
+      }
+      staged.push(entry);
+      buffered -= buffer.rows;
+      buffers.delete(path);
+    };
+    try {
+      for await (const item of batches) {
+        const { batch, partition, partitionPath } = 'batch' in item ? item : { batch: item, partition: {}, partitionPath: '' };
+        if (batch.numRows === 0) continue;
+        let buffer = buffers.get(partitionPath);
+        if (buffer === undefined) buffers.set(partitionPath, (buffer = { partition, batches: [], rows: 0 }));
+        buffer.batches.push(batch);
+        buffer.rows += batch.numRows;
+        buffered += batch.numRows;
+        if (buffered > this.#maxBuffered) {
+          let largest = partitionPath;
+          for (const [p, b] of buffers) if (b.rows > (buffers.get(largest)?.rows ?? 0)) largest = p;
+          await stage(largest);
+        }
+      }
+      for (const path of [...buffers.keys()].sort()) await stage(path);
+    } catch (error) {
+      await removeStaged(staged);
+      throw error;
+    }
+
+    // Publish, then drop this input's stale files from an earlier run.
+    const published: WrittenFile[] = [];
+    const touched = new Map<string, PartitionValues>();
+    try {
+      await forEachLimit(staged, this.#concurrency, async (s) => {
+        const key = lakeLayout.dataFile(this.#layer, this.table.name, s.partition, `part-${digest}-${String(s.seq).padStart(5, '0')}.parquet`);
+        const options = { contentType: 'application/vnd.apache.parquet' };
+        const info = s.bytes !== undefined ? await this.storage.put(key, s.bytes, options) : await this.storage.putStream(key, createReadStream(s.path!), options);
+        const file = { key, partition: s.partition, rows: s.rows, bytes: info.size };
+        published.push(file);
+        this.#files.push(file);
+        this.#written.add(key);
+        touched.set(s.partitionPath, s.partition);
+        this.#partitionsWritten.set(s.partitionPath, s.partition);
+      });
+    } finally {
+      await removeStaged(staged);
+    }
+    if (this.#mode !== 'overwrite') {
+      await forEachLimit([...touched.values()], this.#concurrency, async (partition) => {
+        const prefix = lakeLayout.partitionPrefix(this.#layer, this.table.name, partition);
+        for await (const obj of this.storage.listAll(prefix)) {
+          const name = obj.key.slice(prefix.length);
+          if (name.startsWith(`part-${digest}-`) && !name.includes('/') && !this.#written.has(obj.key)) {
+            await this.storage.delete(obj.key);
+            this.#deleted.push(obj.key);
+          }
+        }
+      });
+    }
+    return published;
+  }
+
+  /**
+   * Applies the mode (deleting what it replaces) and returns what the run wrote.
+   *
+   * @example
+   * ```ts
+   * const { files, deleted } = await writer.commit();
+   * ```
+   */
+  async commit(): Promise<DatasetCommitResult> {
+    const parquet = (key: string): boolean => key.endsWith('.parquet');
+    if (this.#mode === 'overwrite') {
+      const prefix = lakeLayout.tablePrefix(this.#layer, this.table.name);
+      const stale: string[] = [];
+      for await (const obj of this.storage.listAll(prefix)) if (parquet(obj.key) && !this.#written.has(obj.key)) stale.push(obj.key);
+      for (const key of stale) {
+        await this.storage.delete(key);
+        this.#deleted.push(key);
+      }
+    } else if (this.#mode === 'overwrite_partitions') {
+      for (const partition of this.#partitionsWritten.values()) {
+        const prefix = lakeLayout.partitionPrefix(this.#layer, this.table.name, partition);
+        for await (const obj of this.storage.listAll(prefix)) {
+          const rest = obj.key.slice(prefix.length);
+          if (!rest.includes('/') && parquet(obj.key) && !this.#written.has(obj.key)) {
+            await this.storage.delete(obj.key);
+            this.#deleted.push(obj.key);
+          }
+        }
+      }
+    }
+    return {
+      files: [...this.#files],
+      deleted: [...this.#deleted],
+      rows: this.#files.reduce((n, f) => n + f.rows, 0),
+      bytes: this.#files.reduce((n, f) => n + f.bytes, 0),
+    };
+  }
+
+  /**
+   * Removes the local staging directory.
+   *
+   * @example
+   * ```ts
+   * await writer.close();
+   * ```
+   */
+  async close(): Promise<void> {
+    if (this.#staging !== undefined) await rm(this.#staging, { recursive: true, force: true });
+    this.#staging = undefined;
+  }
+
+  async #stagingDir(): Promise<string> {
+    this.#staging ??= await mkdtemp(join(this.#stagingRoot ?? tmpdir(), 'lakeblocks-ingest-'));
+    return this.#staging;
+  }
+}
