@@ -1,0 +1,152 @@
+import { col, defineTable, type AnyTable } from '@lakeblocks/core';
+import type { MySqlConnectionLike, MySqlPoolLike } from '@lakeblocks/core/mysql';
+import { TimeUnit } from 'apache-arrow';
+import { describe, expect, it } from 'vitest';
+import { LoadersError } from '../errors/loaders-error.js';
+import { decimalWordsToString, formatEpochDay, timestampToString } from './arrow-rows.js';
+import { MySqlLoader } from './mysql-loader.js';
+import { paramBytes, toMySqlParam } from './row-values.js';
+import { lineItems, makeRows } from './test-fixtures.js';
+
+interface Sent {
+  conn: number;
+  sql: string;
+  values: unknown[] | undefined;
+  timeout: number | undefined;
+}
+
+/** A structural pool whose INSERTs fail as scripted. */
+function fakePool(script: { failInsert?: (n: number) => unknown; hang?: boolean } = {}) {
+  const sent: Sent[] = [];
+  const destroyed: number[] = [];
+  let connections = 0;
+  let inserts = 0;
+  const pool: MySqlPoolLike = {
+    async getConnection(): Promise<MySqlConnectionLike> {
+      const id = ++connections;
+      return {
+        async query(options) {
+          sent.push({ conn: id, sql: options.sql, values: options.values, timeout: options.timeout });
+          if (options.sql.startsWith('SELECT @@SESSION.max_allowed_packet')) return [[{ max_allowed_packet: 16 * 1024 * 1024 }], []];
+          if (options.sql.startsWith('INSERT')) {
+            if (script.hang) return new Promise(() => undefined);
+            const failure = script.failInsert?.(++inserts);
+            if (failure !== undefined) throw failure;
+          }
+          return [{ affectedRows: 1 }, []];
+        },
+        beginTransaction: async () => undefined,
+        commit: async () => undefined,
+        rollback: async () => undefined,
+        release: () => undefined,
+        destroy: () => destroyed.push(id),
+      };
+    },
+  };
+  return { pool, sent, destroyed, connections: () => connections };
+}
+
+const lost = () => Object.assign(new Error('Connection lost: The server closed the connection.'), { code: 'PROTOCOL_CONNECTION_LOST', fatal: true });
+
+describe('MySqlLoader statements', () => {
+  it('creates the table, quotes identifiers and parameterises every value (upsert)', async () => {
+    const { pool, sent } = fakePool();
+    await new MySqlLoader(pool).load(lineItems, makeRows(0, 2), { mode: 'upsert', tableName: 'items' });
+    expect(sent.map((s) => s.sql.split('\n')[0])).toEqual([
+      'SELECT @@SESSION.max_allowed_packet AS max_allowed_packet',
+      'CREATE TABLE IF NOT EXISTS `items` (',
+      'INSERT INTO `items` (`item_id`, `order_ref`, `price_usd`, `weight`, `sold_at`, `ship_day`, `gift`, `note`, `channel`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE `order_ref` = VALUES(`order_ref`), `price_usd` = VALUES(`price_usd`), `weight` = VALUES(`weight`), `sold_at` = VALUES(`sold_at`), `ship_day` = VALUES(`ship_day`), `gift` = VALUES(`gift`), `note` = VALUES(`note`), `channel` = VALUES(`channel`)',
+    ]);
+    const insert = sent[2]!;
+    expect(insert.values?.slice(0, 9)).toEqual([0, '9007199254740993', '0.05', 0, '2025-01-01 00:00:00.000', null, 1, null, 'app']);
+    expect(insert.timeout).toBe(120_000);
+    expect(insert.sql).not.toContain('DROP TABLE x');
+  });
+
+  it('replace loads a staging table and swaps it in with one RENAME', async () => {
+    const { pool, sent } = fakePool();
+    await new MySqlLoader(pool).load(lineItems, makeRows(0, 1), { mode: 'replace', tableName: 'items' });
+    expect(sent.map((s) => s.sql.split(' (')[0]?.split('\n')[0])).toEqual([
+      'SELECT @@SESSION.max_allowed_packet AS max_allowed_packet',
+      'DROP TABLE IF EXISTS `items__lb_stage`',
+      'CREATE TABLE IF NOT EXISTS `items__lb_stage`',
+      'INSERT INTO `items__lb_stage`',
+      'CREATE TABLE IF NOT EXISTS `items`',
+      'DROP TABLE IF EXISTS `items__lb_old`',
+      'RENAME TABLE `items` TO `items__lb_old`, `items__lb_stage` TO `items`',
+      'DROP TABLE IF EXISTS `items__lb_old`',
+    ]);
+  });
+
+  it('keeps each statement under the 65,535-placeholder cap', async () => {
+    const columns = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`c${i}`, col.int()]));
+    const wide: AnyTable = defineTable({ name: 'wide', columns });
+    const rows = Array.from({ length: 2_000 }, (_, r) => Object.fromEntries(Object.keys(columns).map((c) => [c, r])));
+    const { pool, sent } = fakePool();
+    const result = await new MySqlLoader(pool, { maxStatementBytes: 64 * 1024 * 1024, maxAllowedPacket: 64 * 1024 * 1024, maxRowsPerStatement: 1e6 }).load(
+      wide,
+      rows,
+      { mode: 'append' },
+    );
+    const inserts = sent.filter((s) => s.sql.startsWith('INSERT'));
+    expect(inserts.map((s) => s.values?.length)).toEqual([65_500, 65_500, 65_500, 3_500]);
+    expect(result).toMatchObject({ rows: 2_000, statements: 4 });
+  });
+
+  it('retries a lost connection on a fresh one when the mode is idempotent (upsert)', async () => {
+    const { pool, sent, destroyed } = fakePool({ failInsert: (n) => (n === 1 ? lost() : undefined) });
+    const result = await new MySqlLoader(pool, { baseDelayMs: 1 }).load(lineItems, makeRows(0, 3), { mode: 'upsert', tableName: 'items' });
+    expect(result.rows).toBe(3);
+    const inserts = sent.filter((s) => s.sql.startsWith('INSERT'));
+    expect(inserts.map((s) => s.conn)).toEqual([1, 2]);
+    expect(destroyed).toEqual([1]);
+  });
+
+  it('never retries an append statement: its outcome is unknown', async () => {
+    const { pool, sent } = fakePool({ failInsert: (n) => (n === 1 ? lost() : undefined) });
+    const error = (await new MySqlLoader(pool, { baseDelayMs: 1 }).load(lineItems, makeRows(0, 3), { mode: 'append', tableName: 'items' }).catch((e: unknown) => e)) as LoadersError;
+    expect(error).toBeInstanceOf(LoadersError);
+    expect(error._tag).toBe('ConnectionFailed');
+    expect(error.message).toMatch(/load into items \(append, after 0 rows in 0 statements\) failed: Connection lost/);
+    expect(sent.filter((s) => s.sql.startsWith('INSERT'))).toHaveLength(1);
+  });
+
+  it('times out a statement that never answers, and destroys its connection', async () => {
+    const { pool, destroyed } = fakePool({ hang: true });
+    const started = Date.now();
+    const error = (await new MySqlLoader(pool, { queryTimeoutMs: 30, attempts: 1 }).load(lineItems, makeRows(0, 1), { mode: 'append', tableName: 'items' }).catch((e: unknown) => e)) as LoadersError;
+    expect(error._tag).toBe('Timeout');
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(destroyed).toContain(1);
+  });
+});
+
+describe('value conversion', () => {
+  it('converts exactly and rejects wrong kinds', () => {
+    expect(toMySqlParam({ kind: 'decimal', precision: 38, scale: 2 }, '12345678901234567890123456789012345.67')).toBe('12345678901234567890123456789012345.67');
+    expect(toMySqlParam({ kind: 'bigint' }, -9_223_372_036_854_775_808n)).toBe('-9223372036854775808');
+    expect(toMySqlParam({ kind: 'date' }, '2025-01-31')).toBe('2025-01-31');
+    expect(toMySqlParam({ kind: 'timestamp' }, new Date('2025-01-31T23:59:59.999Z'))).toBe('2025-01-31 23:59:59.999');
+    expect(() => toMySqlParam({ kind: 'int' }, '1')).toThrow(/expected a int value, got a value of type string/);
+    expect(() => toMySqlParam({ kind: 'double' }, NaN)).toThrow(/got the number NaN/);
+    expect(paramBytes("a'b")).toBe(8);
+    expect(paramBytes('é')).toBe(6);
+  });
+
+  it('reads Arrow decimals and timestamps exactly', () => {
+    const minus = new Uint32Array([(-12345 >>> 0), 0xffffffff, 0xffffffff, 0xffffffff]);
+    expect(decimalWordsToString(minus, 0, 4, 2)).toBe('-123.45');
+    expect(decimalWordsToString(new Uint32Array([5, 0, 0, 0]), 0, 4, 3)).toBe('0.005');
+    expect(decimalWordsToString(new Uint32Array([0, 1, 0, 0]), 0, 4, 0)).toBe('4294967296');
+    expect(timestampToString(1_738_326_896_123_456n, TimeUnit.MICROSECOND)).toBe('2025-01-31 12:34:56.123456');
+    expect(timestampToString(-1n, TimeUnit.MICROSECOND)).toBe('1969-12-31 23:59:59.999999');
+    expect(timestampToString(1_738_326_896_123_456_789n, TimeUnit.NANOSECOND)).toBe('2025-01-31 12:34:56.123456');
+    expect(timestampToString(951_782_400_000_001n, TimeUnit.MICROSECOND)).toBe('2000-02-29 00:00:00.000001');
+    expect(timestampToString(-62_135_596_800_000_000n, TimeUnit.MICROSECOND)).toBe('0001-01-01 00:00:00.000000');
+    expect(timestampToString(253_402_300_799_999_999n, TimeUnit.MICROSECOND)).toBe('9999-12-31 23:59:59.999999');
+    // Every day of four centuries against the native calendar.
+    for (let day = -719_162; day < 2_932_896; day += 97) {
+      expect(formatEpochDay(day)).toBe(new Date(day * 86_400_000).toISOString().slice(0, 10).replace(/^\+0*(\d{4})/, '$1'));
+    }
+  });
+});
