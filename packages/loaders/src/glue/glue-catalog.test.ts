@@ -175,6 +175,26 @@ describe('GlueCatalog.ensureTable', () => {
     });
   });
 
+  it('a partition sync that fails is redone by the next ensureTable (the table is not marked current first)', async () => {
+    // The table, as Glue holds it: updated only once UpdateTable has been sent.
+    let table = catalogTable();
+    glue.on(GetTableCommand).callsFake(() => ({ Table: table }));
+    glue.on(UpdateTableCommand).callsFake((input: { TableInput: typeof table }) => {
+      table = { ...table, ...input.TableInput };
+      return {};
+    });
+    const stale = { Values: ['2025', '1', '1'], StorageDescriptor: toGlueStorageDescriptor(orders, `${LOCATION}year=2025/month=1/day=1/`) };
+    glue.on(GetPartitionsCommand).resolves({ Partitions: [stale] as never });
+    const denied = Object.assign(new Error('not authorized to perform glue:BatchUpdatePartition'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } });
+    glue.on(BatchUpdatePartitionCommand).rejectsOnce(denied).resolves({ Errors: [] });
+
+    await expect(catalog.ensureTable(ordersV2, { location: LOCATION })).rejects.toMatchObject({ _tag: 'AccessDenied' });
+    // The grant is fixed and the job reruns: the stale partition must still get the new schema.
+    await expect(catalog.ensureTable(ordersV2, { location: LOCATION })).resolves.toEqual({ action: 'updated', partitionsUpdated: 1 });
+    expect(glue.commandCalls(BatchUpdatePartitionCommand)).toHaveLength(2);
+    expect(glue.commandCalls(UpdateTableCommand)).toHaveLength(1);
+  });
+
   it('refuses changed partition keys with an actionable message', async () => {
     const table = { ...catalogTable(), PartitionKeys: [{ Name: 'dt', Type: 'string' }] };
     glue.on(GetTableCommand).resolves({ Table: table as never });

@@ -278,16 +278,18 @@ export class GlueCatalog {
     }
     const merged = mergeTableInput(current, desired);
     if (sameTable(current, merged)) return { action: 'unchanged', partitionsUpdated: 0 };
+    const columnsChanged = !sameColumns(current.StorageDescriptor?.Columns, desired.StorageDescriptor.Columns);
+    let partitionsUpdated = 0;
+    // Partitions first, the table last: once the table matches, a rerun sends nothing, so a
+    // partition sync that failed after the table update would never be redone.
+    if (columnsChanged && desired.PartitionKeys.length > 0 && options.updatePartitions !== false) {
+      partitionsUpdated = (await this.syncPartitionSchemas(table, { tableName: desired.Name })).done;
+    }
     await this.send(
       new UpdateTableCommand({ ...this.catalog(), DatabaseName: this.database, TableInput: merged, SkipArchive: true }),
       'UpdateTable',
       context,
     );
-    const columnsChanged = !sameColumns(current.StorageDescriptor?.Columns, desired.StorageDescriptor.Columns);
-    let partitionsUpdated = 0;
-    if (columnsChanged && desired.PartitionKeys.length > 0 && options.updatePartitions !== false) {
-      partitionsUpdated = (await this.syncPartitionSchemas(table, { tableName: desired.Name })).done;
-    }
     return { action: 'updated', partitionsUpdated };
   }
 

@@ -14,7 +14,7 @@
 import { DataType, DateUnit, TimeUnit, type Data, type RecordBatch } from 'apache-arrow';
 import type { TableColumn } from '@lakeblocks/core';
 import { LoadersError } from '../errors/loaders-error.js';
-import { toMySqlParam, type MySqlParam } from './row-values.js';
+import { checkDecimalText, toMySqlParam, type MySqlParam } from './row-values.js';
 
 /**
  * Reads the value of one column at a row index as a mysql2 parameter.
@@ -135,27 +135,37 @@ export function timestampToString(count: bigint, unit: TimeUnit): string {
   return `${PAD(d.getUTCFullYear(), 4)}-${PAD(d.getUTCMonth() + 1)}-${PAD(d.getUTCDate())} ${PAD(d.getUTCHours())}:${PAD(d.getUTCMinutes())}:${PAD(d.getUTCSeconds())}.${fraction.toString().padStart(6, '0')}`;
 }
 
+/**
+ * Readers index the value buffers by `i` alone: apache-arrow cuts the value buffers when it slices
+ * (`RecordBatch.slice`, `Table.slice`) and only keeps `data.offset` for the validity bitmap, which
+ * `getValid` applies itself. Adding `data.offset` again read the wrong rows of a sliced batch.
+ */
 function rawReader(data: Data, column: TableColumn): ColumnReader | undefined {
   const type = data.type as DataType;
   if (DataType.isDecimal(type) && column.type.kind === 'decimal') {
     const words = data.values as unknown as Uint32Array;
     const count = (type as unknown as { bitWidth: number }).bitWidth / 32;
-    const scale = (type as unknown as { scale: number }).scale;
-    return (i) => (data.getValid(i) ? decimalWordsToString(words, (data.offset + i) * count, count, scale) : null);
+    const { scale, precision } = type as unknown as { scale: number; precision: number };
+    const target = column.type;
+    // A batch decimal wider than the column (more decimals or integer digits) is checked value by value.
+    if (scale > target.scale || precision - scale > target.precision - target.scale) {
+      return (i) => (data.getValid(i) ? checkDecimalText(decimalWordsToString(words, i * count, count, scale), target.precision, target.scale) : null);
+    }
+    return (i) => (data.getValid(i) ? decimalWordsToString(words, i * count, count, scale) : null);
   }
   if (DataType.isTimestamp(type) && column.type.kind === 'timestamp') {
     const unit = (type as unknown as { unit: TimeUnit }).unit;
     const values = data.values as unknown as BigInt64Array | Int32Array;
-    if (values instanceof BigInt64Array) return (i) => (data.getValid(i) ? timestampToString(values[data.offset + i] ?? 0n, unit) : null);
+    if (values instanceof BigInt64Array) return (i) => (data.getValid(i) ? timestampToString(values[i] ?? 0n, unit) : null);
     return (i) => {
       if (!data.getValid(i)) return null;
-      const at = (data.offset + i) * 2;
+      const at = i * 2;
       return timestampToString((BigInt(values[at + 1] ?? 0) << 32n) | BigInt((values[at] ?? 0) >>> 0), unit);
     };
   }
   if (DataType.isDate(type) && column.type.kind === 'date' && (type as unknown as { unit: number }).unit === DateUnit.DAY) {
     const days = data.values as unknown as Int32Array;
-    return (i) => (data.getValid(i) ? formatEpochDay(days[data.offset + i] ?? 0) : null);
+    return (i) => (data.getValid(i) ? formatEpochDay(days[i] ?? 0) : null);
   }
   return undefined;
 }

@@ -1,9 +1,9 @@
 import { col, defineTable, type AnyTable } from '@lakeblocks/core';
 import type { MySqlConnectionLike, MySqlPoolLike } from '@lakeblocks/core/mysql';
-import { TimeUnit } from 'apache-arrow';
+import { DateDay, Decimal, Field, makeData, RecordBatch, Schema, Struct, TimeUnit, TimestampMicrosecond, vectorFromArray } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { LoadersError } from '../errors/loaders-error.js';
-import { decimalWordsToString, formatEpochDay, timestampToString } from './arrow-rows.js';
+import { arrowColumnReaders, decimalWordsToString, formatEpochDay, timestampToString } from './arrow-rows.js';
 import { MySqlLoader } from './mysql-loader.js';
 import { paramBytes, toMySqlParam } from './row-values.js';
 import { lineItems, makeRows } from './test-fixtures.js';
@@ -121,6 +121,43 @@ describe('MySqlLoader statements', () => {
   });
 });
 
+describe('MySqlLoader LOAD DATA bounds', () => {
+  it('bounds COMMIT and ROLLBACK of a LOAD DATA chunk: a server that never answers gives Timeout, not a hang', async () => {
+    const destroyed: number[] = [];
+    let connections = 0;
+    const pool: MySqlPoolLike = {
+      async getConnection(): Promise<MySqlConnectionLike> {
+        const id = ++connections;
+        return {
+          async query(options: { sql: string; infileStreamFactory?: (path: string) => NodeJS.ReadableStream }) {
+            if (options.sql.startsWith('SELECT @@SESSION.max_allowed_packet')) return [[{ max_allowed_packet: 16 * 1024 * 1024 }], []];
+            if (options.sql.startsWith('LOAD DATA')) {
+              let lines = 0;
+              for await (const chunk of options.infileStreamFactory!('x')) lines += String(chunk).split('\n').length - 1;
+              return [{ affectedRows: lines, warningStatus: 0 }, []];
+            }
+            return [{ affectedRows: 0 }, []];
+          },
+          beginTransaction: async () => undefined,
+          commit: () => new Promise<void>(() => undefined), // the server never answers
+          rollback: () => new Promise<void>(() => undefined),
+          release: () => undefined,
+          destroy: () => destroyed.push(id),
+        } as MySqlConnectionLike;
+      },
+    };
+    const started = Date.now();
+    const error = (await new MySqlLoader(pool, { queryTimeoutMs: 50, connectTimeoutMs: 50, attempts: 1 })
+      .load(lineItems, makeRows(0, 3), { mode: 'append', tableName: 'items', method: 'load-data' })
+      .catch((e: unknown) => e)) as LoadersError;
+    expect(error).toBeInstanceOf(LoadersError);
+    expect(error._tag).toBe('Timeout');
+    expect(error.message).toMatch(/COMMIT on items/);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(destroyed).toContain(1);
+  }, 10_000);
+});
+
 describe('value conversion', () => {
   it('converts exactly and rejects wrong kinds', () => {
     expect(toMySqlParam({ kind: 'decimal', precision: 38, scale: 2 }, '12345678901234567890123456789012345.67')).toBe('12345678901234567890123456789012345.67');
@@ -148,5 +185,47 @@ describe('value conversion', () => {
     for (let day = -719_162; day < 2_932_896; day += 97) {
       expect(formatEpochDay(day)).toBe(new Date(day * 86_400_000).toISOString().slice(0, 10).replace(/^\+0*(\d{4})/, '$1'));
     }
+  });
+
+  it('reads sliced Arrow batches (non-zero offset) at the right rows', () => {
+    // RecordBatch.slice keeps the validity bitmap and bumps data.offset, but the value buffers are
+    // already cut: indexing them with offset + i read the wrong rows (or past the end → 1970).
+    const days = [Date.UTC(2020, 0, 1), Date.UTC(2021, 0, 1), Date.UTC(2022, 0, 1)].map((ms) => new Date(ms));
+    const micros = BigInt64Array.from([1n, 2_000_000n, 3_000_000n]);
+    const words = new Uint32Array([100, 0, 0, 0, 200, 0, 0, 0, 300, 0, 0, 0]);
+    const type = new Struct([
+      new Field('d', new DateDay(), true),
+      new Field('t', new TimestampMicrosecond(), true),
+      new Field('m', new Decimal(2, 12, 128), true),
+    ]);
+    const children = [
+      vectorFromArray(days, new DateDay()).data[0]!,
+      makeData({ type: new TimestampMicrosecond(), length: 3, data: micros }),
+      makeData({ type: new Decimal(2, 12, 128), length: 3, data: words }),
+    ];
+    const batch = new RecordBatch(new Schema(type.children), makeData({ type, length: 3, nullCount: 0, children }));
+    const sliced = batch.slice(1, 3);
+    const columns = defineTable({ name: 's', columns: { d: col.date(), t: col.timestamp(), m: col.decimal(12, 2) } }).columns;
+    const readers = arrowColumnReaders(sliced, columns, 's');
+    expect([0, 1].map((i) => readers.map((read) => read(i)))).toEqual([
+      ['2021-01-01', '1970-01-01 00:00:02.000000', '2.00'],
+      ['2022-01-01', '1970-01-01 00:00:03.000000', '3.00'],
+    ]);
+  });
+
+  it('refuses decimals the column would round or overflow instead of letting MySQL round them with a note', () => {
+    const money = { kind: 'decimal', precision: 12, scale: 2 } as const;
+    expect(toMySqlParam(money, '19.990')).toBe('19.990');
+    expect(toMySqlParam(money, '-0000000123.40')).toBe('-0000000123.40');
+    expect(() => toMySqlParam(money, '19.999')).toThrow(/3 decimal places does not fit DECIMAL\(12,2\)/);
+    expect(() => toMySqlParam(money, '12345678901.5')).toThrow(/11 integer digits does not fit DECIMAL\(12,2\)/);
+    expect(() => toMySqlParam(money, 0.125)).not.toThrow(); // a number is rounded by toFixed, as documented
+    // An Arrow Decimal(38,4) batch into a DECIMAL(12,2) column: exact values pass, a rounded one is refused.
+    const type = new Struct([new Field('m', new Decimal(4, 38, 128), true)]);
+    const words = new Uint32Array([199_900, 0, 0, 0, 199_990, 0, 0, 0]); // 19.9900, 19.9990
+    const batch = new RecordBatch(new Schema(type.children), makeData({ type, length: 2, nullCount: 0, children: [makeData({ type: new Decimal(4, 38, 128), length: 2, data: words })] }));
+    const [read] = arrowColumnReaders(batch, defineTable({ name: 'm', columns: { m: col.decimal(12, 2) } }).columns, 'm');
+    expect(read!(0)).toBe('19.9900');
+    expect(() => read!(1)).toThrow(/4 decimal places|3 decimal places/);
   });
 });

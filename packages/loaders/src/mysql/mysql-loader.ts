@@ -401,9 +401,9 @@ export class MySqlLoader {
                 { context },
               );
             }
-            if (own) await conn.commit();
+            if (own) await withTimeout(this.options.queryTimeoutMs, `COMMIT on ${target}`, () => conn.commit());
           } catch (error) {
-            if (own) await conn.rollback().catch(() => undefined);
+            if (own) await withTimeout(this.options.queryTimeoutMs, `ROLLBACK on ${target}`, () => conn.rollback()).catch(() => undefined);
             throw error;
           }
           if (chunkRows > 0) {
@@ -431,7 +431,7 @@ export class MySqlLoader {
         destroy(conn);
         conn = await this.connect(context).catch(() => conn);
       }
-      if (inTransaction) await conn.rollback().catch(() => undefined);
+      if (inTransaction) await withTimeout(this.options.queryTimeoutMs, `ROLLBACK on ${target}`, () => conn.rollback()).catch(() => undefined);
       if (mode === 'replace') await run(`DROP TABLE IF EXISTS ${q(stage)}`).catch(() => undefined);
       throw classified;
     } finally {

@@ -65,9 +65,9 @@ export function toMySqlParam(type: ColumnType, value: unknown): MySqlParam {
       if (typeof value === 'string' && INTEGER.test(value)) return value;
       break;
     case 'decimal':
-      if (typeof value === 'string' && DECIMAL.test(value)) return value;
-      if (typeof value === 'number' && Number.isFinite(value)) return value.toFixed(type.scale);
-      if (typeof value === 'bigint') return value.toString();
+      if (typeof value === 'string' && DECIMAL.test(value)) return checkDecimalText(value, type.precision, type.scale);
+      if (typeof value === 'number' && Number.isFinite(value)) return checkDecimalText(value.toFixed(type.scale), type.precision, type.scale);
+      if (typeof value === 'bigint') return checkDecimalText(value.toString(), type.precision, type.scale);
       break;
     case 'string':
     case 'enum':
@@ -89,6 +89,32 @@ export function toMySqlParam(type: ColumnType, value: unknown): MySqlParam {
       break;
   }
   throw new LoadersError('InvalidArgument', `expected a ${type.kind} value, got ${describe(value)}`);
+}
+
+/**
+ * `text` (a plain decimal: `-?\d+(\.\d+)?`) when `DECIMAL(precision, scale)` holds it exactly;
+ * otherwise `InvalidArgument` — MySQL would round extra decimal places with only a note (even in
+ * strict mode), silently changing money. Trailing zeros beyond the scale are fine. The message
+ * does not repeat the value.
+ *
+ * @example
+ * ```ts
+ * checkDecimalText('19.990', 12, 2); // '19.990'
+ * checkDecimalText('19.999', 12, 2); // throws: 3 decimal places, DECIMAL(12,2) keeps 2
+ * ```
+ */
+export function checkDecimalText(text: string, precision: number, scale: number): string {
+  const body = text.startsWith('-') ? text.slice(1) : text;
+  const dot = body.indexOf('.');
+  const fraction = dot < 0 ? '' : body.slice(dot + 1).replace(/0+$/, '');
+  if (fraction.length > scale) {
+    throw new LoadersError('InvalidArgument', `a decimal with ${fraction.length} decimal places does not fit DECIMAL(${precision},${scale}) exactly (MySQL would round it): round it first`);
+  }
+  const integer = (dot < 0 ? body : body.slice(0, dot)).replace(/^0+/, '');
+  if (integer.length > precision - scale) {
+    throw new LoadersError('InvalidArgument', `a decimal with ${integer.length} integer digits does not fit DECIMAL(${precision},${scale})`);
+  }
+  return text;
 }
 
 function describe(value: unknown): string {

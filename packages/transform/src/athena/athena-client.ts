@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   GetQueryExecutionCommand,
   GetQueryResultsCommand,
@@ -15,7 +15,7 @@ import {
   type GetQueryResultsCommandOutput,
   type StartQueryExecutionCommandOutput,
 } from '@aws-sdk/client-athena';
-import { retry, sleep } from '@lakeblocks/core';
+import { CoreError, retry, sleep, withTimeout } from '@lakeblocks/core';
 import { TransformError } from '../errors/transform-error.js';
 
 /**
@@ -29,10 +29,10 @@ import { TransformError } from '../errors/transform-error.js';
  * ```
  */
 export interface AthenaClientLike {
-  send(command: StartQueryExecutionCommand): Promise<StartQueryExecutionCommandOutput>;
-  send(command: GetQueryExecutionCommand): Promise<GetQueryExecutionCommandOutput>;
-  send(command: GetQueryResultsCommand): Promise<GetQueryResultsCommandOutput>;
-  send(command: StopQueryExecutionCommand): Promise<unknown>;
+  send(command: StartQueryExecutionCommand, options?: { abortSignal?: AbortSignal }): Promise<StartQueryExecutionCommandOutput>;
+  send(command: GetQueryExecutionCommand, options?: { abortSignal?: AbortSignal }): Promise<GetQueryExecutionCommandOutput>;
+  send(command: GetQueryResultsCommand, options?: { abortSignal?: AbortSignal }): Promise<GetQueryResultsCommandOutput>;
+  send(command: StopQueryExecutionCommand, options?: { abortSignal?: AbortSignal }): Promise<unknown>;
 }
 
 /**
@@ -56,8 +56,10 @@ export interface AthenaQueryRunnerOptions {
   maxPollDelayMs?: number;
   /** A query still running after this is stopped and reported as `Timeout` (default 30 minutes). */
   queryTimeoutMs?: number;
-  /** Attempts for each API call on throttling / 5xx (default 5). */
+  /** Attempts for each API call on throttling / 5xx / timeout (default 5). */
   attempts?: number;
+  /** Bound on one API call in ms (default 30,000): a call past it is aborted and retried. */
+  callTimeoutMs?: number;
 }
 
 /**
@@ -112,16 +114,18 @@ export class AthenaQueryRunner {
    */
   async run(sql: string, options: { idempotencyKey?: string; database?: string } = {}): Promise<string> {
     const o = this.options;
-    const token = options.idempotencyKey === undefined ? undefined : createHash('sha256').update(options.idempotencyKey).update('\u0000').update(sql).digest('hex');
-    const started = await this.call('StartQueryExecution', () =>
+    // Always a token: without one, a start retried after a lost response could run the statement twice.
+    const token = options.idempotencyKey === undefined ? randomUUID() : createHash('sha256').update(options.idempotencyKey).update('\u0000').update(sql).digest('hex');
+    const started = await this.call('StartQueryExecution', (abortSignal) =>
       o.client.send(
         new StartQueryExecutionCommand({
           QueryString: sql,
           QueryExecutionContext: { Database: options.database ?? o.database },
           ...(o.workGroup === undefined ? {} : { WorkGroup: o.workGroup }),
           ...(o.outputLocation === undefined ? {} : { ResultConfiguration: { OutputLocation: o.outputLocation } }),
-          ...(token === undefined ? {} : { ClientRequestToken: token }),
+          ClientRequestToken: token,
         }),
+        { abortSignal },
       ),
     );
     const id = started.QueryExecutionId;
@@ -131,7 +135,7 @@ export class AthenaQueryRunner {
     let delay = o.initialPollDelayMs ?? 500;
     for (;;) {
       await sleep(delay);
-      const execution = await this.call('GetQueryExecution', () => o.client.send(new GetQueryExecutionCommand({ QueryExecutionId: id })));
+      const execution = await this.call('GetQueryExecution', (abortSignal) => o.client.send(new GetQueryExecutionCommand({ QueryExecutionId: id }), { abortSignal }));
       const status = execution.QueryExecution?.Status;
       const state = status?.State;
       if (state === 'SUCCEEDED') return id;
@@ -143,7 +147,7 @@ export class AthenaQueryRunner {
         });
       }
       if (Date.now() >= deadline) {
-        await this.call('StopQueryExecution', () => o.client.send(new StopQueryExecutionCommand({ QueryExecutionId: id }))).catch(() => undefined);
+        await this.call('StopQueryExecution', (abortSignal) => o.client.send(new StopQueryExecutionCommand({ QueryExecutionId: id }), { abortSignal })).catch(() => undefined);
         throw new TransformError('Timeout', `Athena query still ${state ?? 'pending'} after ${o.queryTimeoutMs ?? 30 * 60_000} ms; stopped it`, {
           isRetryable: true,
           context: { queryExecutionId: id, sql: preview(sql) },
@@ -167,8 +171,8 @@ export class AthenaQueryRunner {
     let first = true;
     do {
       const token = nextToken;
-      const page = await this.call('GetQueryResults', () =>
-        this.options.client.send(new GetQueryResultsCommand({ QueryExecutionId: queryExecutionId, MaxResults: 1000, ...(token === undefined ? {} : { NextToken: token }) })),
+      const page = await this.call('GetQueryResults', (abortSignal) =>
+        this.options.client.send(new GetQueryResultsCommand({ QueryExecutionId: queryExecutionId, MaxResults: 1000, ...(token === undefined ? {} : { NextToken: token }) }), { abortSignal }),
       );
       let rows = (page.ResultSet?.Rows ?? []).map((r) => (r.Data ?? []).map((d) => d.VarCharValue ?? null));
       if (first) rows = rows.slice(1); // the header row
@@ -178,13 +182,14 @@ export class AthenaQueryRunner {
     } while (nextToken !== undefined);
   }
 
-  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  private async call<T>(what: string, fn: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
     return retry(
       async () => {
         try {
-          return await fn();
+          return await withTimeout(this.options.callTimeoutMs ?? 30_000, `Athena ${what}`, fn);
         } catch (error) {
-          throw new TransformError('QueryFailed', `Athena ${what} failed: ${(error as Error).message}`, { cause: error, isRetryable: isRetryableAwsError(error) });
+          const timedOut = error instanceof CoreError && error._tag === 'Timeout';
+          throw new TransformError('QueryFailed', `Athena ${what} failed: ${(error as Error).message}`, { cause: error, isRetryable: timedOut || isRetryableAwsError(error) });
         }
       },
       { attempts: this.options.attempts ?? 5, baseDelayMs: 200 },

@@ -11,6 +11,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { TransformError } from '../errors/transform-error.js';
 import { defineModel } from '../model/define-model.js';
+import { AthenaQueryRunner } from './athena-client.js';
 import { AthenaEngine } from './athena-engine.js';
 
 const athena = mockClient(AthenaClient);
@@ -121,6 +122,16 @@ describe('AthenaEngine.run (full rebuild)', () => {
     ]);
   });
 
+  it('drops the table before clearing its files: readers get "table not found", never a silently empty table', async () => {
+    const order: string[] = [];
+    athena.on(StartQueryExecutionCommand).callsFake((input: { QueryString: string }) => {
+      order.push(input.QueryString.split(' ')[0] ?? '');
+      return { QueryExecutionId: `q${order.length}` };
+    });
+    await engine({ clearLocation: async () => void order.push('clear') }).run(kpi, { runId: 'r6' });
+    expect(order).toEqual(['DROP', 'clear', 'CREATE']);
+  });
+
   it('renders an unpartitioned mart as DROP + one CTAS, model refs in the curated database', async () => {
     let cleared = '';
     const result = await engine({ clearLocation: async (l) => void (cleared = l) }).run(kpi, { runId: 'r2' });
@@ -151,6 +162,33 @@ describe('AthenaEngine.run (overwrite_partitions)', () => {
       'DROP TABLE IF EXISTS `curated_db`.`fact_orders__stage_r3`',
     ]);
     expect(partitionsIn(s[2] ?? '')).toEqual(['2025-11']);
+  });
+
+  it('quotes string partition values as Hive DDL literals and their locations as Hive paths (no injection through data)', async () => {
+    const byCountry = defineModel({
+      output: defineTable({ name: 'by_country', columns: { country: col.string(), orders: col.bigint() }, partitioning: { kind: 'columns', columns: ['country'] } }),
+      sql: "SELECT country, count(*) AS orders FROM {{ ref('orders') }} GROUP BY country",
+      writeMode: 'overwrite_partitions',
+    });
+    // A value from the data: a quote (Hive reads '' as two adjacent literals, dropping it) and path characters.
+    results = [page([['country'], ["Cote d'Ivoire/x y"]])];
+    const result = await engine().run(byCountry, { runId: 'r5', partitions: [{ country: "Cote d'Ivoire/x y" }] });
+    const location = "'s3://lake-bucket/curated/by_country/_runs/r5/country=Cote d%27Ivoire%2Fx y/'";
+    expect(result.statements).toContain(
+      `ALTER TABLE \`curated_db\`.\`by_country\` ADD IF NOT EXISTS\nPARTITION (\`country\` = 'Cote d\\'Ivoire/x y') LOCATION ${location}`,
+    );
+    expect(result.statements).toContain(`ALTER TABLE \`curated_db\`.\`by_country\` PARTITION (\`country\` = 'Cote d\\'Ivoire/x y') SET LOCATION ${location}`);
+  });
+
+  it('drops the staging table definition when a partition rebuild fails, so none lingers in Glue', async () => {
+    results = [page([['year', 'month'], ['2025', '11']])];
+    athena.on(GetQueryExecutionCommand).callsFake((input: { QueryExecutionId: string }) => ({
+      QueryExecution: { Status: input.QueryExecutionId === 'q3' ? { State: 'FAILED', StateChangeReason: 'HIVE_BAD_DATA' } : { State: 'SUCCEEDED' } },
+    }));
+    const error = await engine().run(factOrders, { runId: 'r7', partitions: [{ year: 2025, month: 11 }] }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ _tag: 'QueryFailed', context: { queryExecutionId: 'q3' } });
+    expect(started[2]).toMatch(/^CREATE TABLE "curated_db"."fact_orders__stage_r7"/);
+    expect(started.slice(3)).toEqual(['DROP TABLE IF EXISTS `curated_db`.`fact_orders__stage_r7`']);
   });
 
   it('runAll rebuilds models inputs first', async () => {
@@ -195,6 +233,28 @@ describe('AthenaQueryRunner failures', () => {
     expect(tokens).toHaveLength(3); // DROP (throttled, then retried), CTAS
     expect(tokens[0]).toBe(tokens[1]);
     expect(result.queryExecutionIds).toEqual(['qx', 'qx']);
+  });
+
+  it('gives a start without idempotency key a token of its own, so a retried start cannot run an INSERT twice', async () => {
+    const failed = Object.assign(new Error('We encountered an internal error'), { name: 'InternalServerException', $metadata: { httpStatusCode: 500 } });
+    athena.on(StartQueryExecutionCommand).rejectsOnce(failed).callsFake(() => ({ QueryExecutionId: 'qi' }));
+    const runner = new AthenaQueryRunner({ client: new AthenaClient({ region: 'us-east-1' }), database: 'curated_db', initialPollDelayMs: 1 });
+    await runner.run('INSERT INTO "curated_db"."t" SELECT 1');
+    const tokens = athena.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input.ClientRequestToken);
+    expect(tokens).toHaveLength(2);
+    expect(tokens[0]).toMatch(/^[0-9a-f-]{32,128}$/);
+    expect(tokens[1]).toBe(tokens[0]);
+  });
+
+  it('bounds every API call: a GetQueryExecution that never answers is aborted and retried, then fails', async () => {
+    athena.on(GetQueryExecutionCommand).callsFake(() => new Promise(() => undefined));
+    const runner = new AthenaQueryRunner({ client: new AthenaClient({ region: 'us-east-1' }), database: 'curated_db', initialPollDelayMs: 1, callTimeoutMs: 20, attempts: 2 });
+    const started = Date.now();
+    const error = await runner.run('SELECT 1').catch((e: unknown) => e);
+    expect(error).toMatchObject({ _tag: 'QueryFailed', isRetryable: true });
+    expect((error as Error).message).toMatch(/GetQueryExecution.*did not finish within 20 ms/);
+    expect(athena.commandCalls(GetQueryExecutionCommand)).toHaveLength(2);
+    expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it('does not retry a permanent API error', async () => {

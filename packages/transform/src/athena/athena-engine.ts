@@ -17,6 +17,7 @@ import {
   partitionLocation,
   renderCtasSeries,
   renderDistinctPartitions,
+  hiveString,
   type AthenaTarget,
 } from './render.js';
 
@@ -75,8 +76,9 @@ export interface AthenaRunResult {
 /**
  * The Athena engine.
  *
- * - `run(model)` (any write mode, no partitions): `DROP TABLE IF EXISTS`, then CTAS + INSERT INTO
- *   of at most 100 partitions each, at `<curatedLocation><model>/`.
+ * - `run(model)` (any write mode, no partitions): `DROP TABLE IF EXISTS`, `clearLocation`, then CTAS +
+ *   INSERT INTO of at most 100 partitions each, at `<curatedLocation><model>/`. Not atomic: until the
+ *   CTAS finishes the table is missing (and stays missing if it fails); rerun to converge.
  * - `run(model, { partitions })` (`overwrite_partitions`): the named partitions are rebuilt under a
  *   fresh prefix `<location>_runs/<run-id>/` (CTAS into a staging table, split the same way), then
  *   the table's partitions are added / repointed there with `ALTER TABLE … SET LOCATION`, named
@@ -154,8 +156,10 @@ export class AthenaEngine {
 
     if (options.partitions === undefined) {
       const produced = partitioned ? await this.discover(model, target, undefined, exec) : [];
-      await this.options.clearLocation?.(target.location);
+      // Drop first, then clear: between the two, a reader gets "table not found", never a table whose
+      // files are gone (silently empty results). Still not atomic: see the class comment.
       await exec(`DROP TABLE IF EXISTS ${athenaDdlName(target.database, model.name)}`);
+      await this.options.clearLocation?.(target.location);
       for (const sql of renderCtasSeries(model, target, { tableName: model.name, partitions: produced, maxPartitions: max })) await exec(sql);
       return { model: model.name, statements, queryExecutionIds: ids, partitionsWritten: produced, partitionsRemoved: [], dataLocation: target.location };
     }
@@ -172,13 +176,19 @@ export class AthenaEngine {
     const removed = named.filter((p) => !produced.some((q) => samePartition(model, p, q)));
     if (produced.length > 0) {
       await exec(`DROP TABLE IF EXISTS ${stage}`);
-      for (const sql of renderCtasSeries(model, target, { tableName: stageName, location: stageLocation, partitions: produced, maxPartitions: max })) await exec(sql);
-      for (const chunk of chunkPartitions(produced, max)) {
-        const specs = chunk.map((p) => `${ddlPartitionSpec(model.output, p)} LOCATION '${partitionLocation(stageLocation, model.output, p)}'`);
-        await exec(`ALTER TABLE ${table} ADD IF NOT EXISTS\n${specs.join('\n')}`);
-      }
-      for (const p of produced) {
-        await exec(`ALTER TABLE ${table} ${ddlPartitionSpec(model.output, p)} SET LOCATION '${partitionLocation(stageLocation, model.output, p)}'`);
+      try {
+        for (const sql of renderCtasSeries(model, target, { tableName: stageName, location: stageLocation, partitions: produced, maxPartitions: max })) await exec(sql);
+        for (const chunk of chunkPartitions(produced, max)) {
+          const specs = chunk.map((p) => `${ddlPartitionSpec(model.output, p)} LOCATION ${hiveString(partitionLocation(stageLocation, model.output, p))}`);
+          await exec(`ALTER TABLE ${table} ADD IF NOT EXISTS\n${specs.join('\n')}`);
+        }
+        for (const p of produced) {
+          await exec(`ALTER TABLE ${table} ${ddlPartitionSpec(model.output, p)} SET LOCATION ${hiveString(partitionLocation(stageLocation, model.output, p))}`);
+        }
+      } catch (error) {
+        // Only the definition goes (an external table's files stay: repointed partitions may use them).
+        await exec(`DROP TABLE IF EXISTS ${stage}`).catch(() => undefined);
+        throw error;
       }
     }
     for (const chunk of chunkPartitions(removed, max)) {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { AnyTable, PartitionValues } from '@lakeblocks/core';
+import { partitionPath, type AnyTable, type PartitionValues } from '@lakeblocks/core';
 import { TransformError } from '../errors/transform-error.js';
 import type { AnyModel } from '../model/define-model.js';
 import { athenaDialect, quoteIdentifier, quoteString } from '../sql/dialect.js';
@@ -168,7 +168,7 @@ export function ddlPartitionSpec(table: AnyTable, values: PartitionValues): stri
   const terms = table.partitionKeys.map((k) => {
     const v = values[k.name];
     if (v === undefined) throw new TransformError('InvalidArgument', `Partition ${JSON.stringify(values)} lacks "${k.name}"`, { context: { table: table.name } });
-    const text = k.type.kind === 'int' || k.type.kind === 'bigint' ? String(Number(v)) : quoteString(String(v));
+    const text = k.type.kind === 'int' || k.type.kind === 'bigint' ? String(Number(v)) : hiveString(String(v));
     if (text === 'NaN') throw new TransformError('InvalidArgument', `Partition value ${JSON.stringify(v)} is not an integer`, { context: { table: table.name } });
     return `\`${k.name}\` = ${text}`;
   });
@@ -184,5 +184,22 @@ export function ddlPartitionSpec(table: AnyTable, values: PartitionValues): stri
  * ```
  */
 export function partitionLocation(location: string, table: AnyTable, values: PartitionValues): string {
-  return `${location}${table.partitionKeys.map((k) => `${k.name}=${encodeURIComponent(String(values[k.name]))}/`).join('')}`;
+  // Core's Hive escaping (what Athena/Trino write for CTAS partitions), not URI encoding.
+  return `${location}${partitionPath(Object.fromEntries(table.partitionKeys.map((k) => [k.name, values[k.name] ?? ''])))}/`;
+}
+
+/**
+ * A Hive / Athena DDL string literal (`ALTER TABLE … PARTITION (…) LOCATION '…'`): Hive's lexer
+ * escapes with `\` and concatenates adjacent literals, so the SQL `''` would silently drop a quote.
+ * Same rules as core's `hiveString` (schema/sql-text.ts), which core does not export yet.
+ *
+ * @example
+ * ```ts
+ * hiveString("Cote d'Ivoire"); // "'Cote d\\'Ivoire'"
+ * ```
+ */
+export function hiveString(value: string): string {
+  if (value.includes('\u0000')) throw new TransformError('InvalidArgument', 'A Hive string cannot contain NUL');
+  const escaped = value.replaceAll('\\', '\\\\').replaceAll("'", "\\'").replaceAll('\n', '\\n').replaceAll('\r', '\\r').replaceAll('\t', '\\t');
+  return `'${escaped}'`;
 }

@@ -195,3 +195,26 @@ describe('crash recovery', () => {
     ]);
   });
 });
+
+describe('crash recovery without a readable journal', () => {
+  it('puts back a partition a crashed commit had moved away when its journal is unreadable (torn write), instead of deleting it', async () => {
+    await writeOrders("(1, '2025-01-31 23:07:42', 10.50, 'US'), (2, '2025-02-01 08:00:00', 20.25, 'CO')");
+    await engine.run('orders_monthly');
+    const runs = join(lake, '_state', 'transform', 'staging', 'orders_monthly');
+    const january = 'year=2025/month=1';
+    // The renames reached the disk, the journal's content did not (no fsync before a power cut).
+    await mkdir(join(runs, '1-torn', 'old', 'year=2025'), { recursive: true });
+    await rename(join(lake, 'curated', 'orders_monthly', january), join(runs, '1-torn', 'old', january));
+    await mkdir(join(runs, '1-torn', 'data', january), { recursive: true });
+    await writeFile(join(runs, '1-torn', 'data', january, 'part-0.parquet'), 'not yet moved');
+    await writeFile(join(runs, '1-torn', 'commit.json'), '');
+
+    await engine.run('orders_monthly', { partitions: [{ year: 2025, month: 2 }] });
+
+    expect(await readdir(runs)).toEqual([]);
+    expect(await engine.queryAll('SELECT order_id, total_usd FROM orders_monthly ORDER BY order_id')).toEqual([
+      { order_id: 1, total_usd: '10.50' },
+      { order_id: 2, total_usd: '20.25' },
+    ]);
+  });
+});

@@ -157,6 +157,15 @@ export class DuckDbEngine {
       throw new TransformError('QueryFailed', `Could not open DuckDB: ${(error as Error).message}`, { cause: error });
     }
     const connection = await instance.connect();
+    // Time-zone-aware values (TIMESTAMPTZ Parquet columns, isAdjustedToUTC) cast to TIMESTAMP, and their
+    // year/month partition keys, must not follow the host's zone: the lake's wall clock is UTC.
+    try {
+      await connection.run("SET TimeZone = 'UTC'");
+    } catch (error) {
+      connection.closeSync();
+      instance.closeSync();
+      throw new TransformError('QueryFailed', `Could not set DuckDB's TimeZone to UTC: ${(error as Error).message}`, { cause: error });
+    }
     return new DuckDbEngine(resolve(options.lakeDir), instance, connection, tables, models);
   }
 

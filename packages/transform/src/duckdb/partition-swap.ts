@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { TransformError } from '../errors/transform-error.js';
 
@@ -102,7 +102,14 @@ export async function commitPartitions(plan: CommitPlan): Promise<{ written: str
   try {
     if (plan.journalFile !== undefined) {
       const journal: Journal = { version: 1, written, remove: [...plan.remove] };
-      await writeFile(`${plan.journalFile}.tmp`, JSON.stringify(journal));
+      // Durable before the first move: a journal lost in a power cut would leave moved partitions unaccounted for.
+      const file = await open(`${plan.journalFile}.tmp`, 'w');
+      try {
+        await file.writeFile(JSON.stringify(journal));
+        await file.sync();
+      } finally {
+        await file.close();
+      }
       await rename(`${plan.journalFile}.tmp`, plan.journalFile);
     }
     for (const rel of written) {
@@ -157,16 +164,32 @@ export async function recoverStagedCommits(runsDir: string, targetDir: string, d
     const journalFile = join(runDir, 'commit.json');
     let journal: Journal | undefined;
     try {
-      journal = JSON.parse(await readFile(journalFile, 'utf8')) as Journal;
+      const parsed = JSON.parse(await readFile(journalFile, 'utf8')) as Partial<Journal>;
+      if (parsed.version === 1 && Array.isArray(parsed.written) && Array.isArray(parsed.remove)) journal = parsed as Journal;
     } catch {
-      journal = undefined; // no journal: the run never started committing
+      journal = undefined; // no journal: the run never started committing (or its journal is torn)
     }
     if (journal !== undefined) {
       await commitPartitions({ stagingDir: join(runDir, 'data'), targetDir, trashDir: join(runDir, 'old'), depth, remove: journal.remove, written: journal.written });
+    } else {
+      // Without a readable journal nothing should have moved; if something did (a torn journal), put
+      // back every moved-away partition whose place is empty before discarding the run.
+      await restoreMovedAway(join(runDir, 'old'), targetDir, depth);
     }
     await rm(runDir, { recursive: true, force: true });
   }
   return runs;
+}
+
+async function restoreMovedAway(trashDir: string, targetDir: string, depth: number): Promise<void> {
+  const moved = depth === 0 ? ((await exists(join(trashDir, 'table'))) ? [''] : []) : await listPartitionDirs(trashDir, depth);
+  for (const rel of moved) {
+    const source = join(trashDir, rel === '' ? 'table' : rel);
+    const target = rel === '' ? targetDir : join(targetDir, rel);
+    if (await exists(target)) continue;
+    await mkdir(dirname(target), { recursive: true });
+    await rename(source, target);
+  }
 }
 
 async function moveAway(path: string, trash: string): Promise<boolean> {

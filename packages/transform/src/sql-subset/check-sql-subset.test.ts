@@ -39,4 +39,20 @@ describe('checkSqlSubset', () => {
     const model = defineModel({ output: defineTable({ name: 'bad', columns: { d: col.date() } }), sql: "SELECT order_time::DATE AS d, strftime(order_time, '%Y') AS y FROM {{ ref('orders') }}" });
     expect(() => assertSqlSubset(model)).toThrow(expect.objectContaining({ _tag: 'SqlSubset', message: expect.stringMatching(/"bad".*::.*strftime/) }));
   });
+
+  it.each([
+    ['SELECT concat(a, b) AS c FROM t', 'concat'], // DuckDB skips NULL arguments, Trino returns NULL
+    ['SELECT greatest(a, b) AS c FROM t', 'greatest'], // DuckDB ignores NULLs, Trino returns NULL
+    ['SELECT least(a, b) AS c FROM t', 'least'],
+    ["SELECT regexp_replace(a, 'x', 'y') AS c FROM t", 'regexp_replace'], // DuckDB: first match only; Trino: all
+    ['SELECT day_of_year(d) AS c FROM t', 'day_of_year'], // not a DuckDB function
+    ['SELECT approx_distinct(a) AS c FROM t', 'approx_distinct'], // not a DuckDB function
+    ["SELECT date_diff('month', a, b) AS c FROM t", 'date_diff'], // DuckDB counts boundaries crossed, Trino whole units
+  ])('flags functions whose results differ between DuckDB and Athena: %s', (sql, fn) => {
+    expect(checkSqlSubset(sql).map((i) => i.match)).toContain(fn);
+  });
+
+  it("accepts date_diff('day', …), which both engines compute alike on dates", () => {
+    expect(checkSqlSubset("SELECT date_diff('day', DATE '1970-01-05', order_date) % 7 AS w FROM t")).toEqual([]);
+  });
 });

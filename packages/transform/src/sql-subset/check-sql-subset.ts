@@ -36,14 +36,14 @@ export interface SqlSubsetIssue {
  */
 export const SHARED_FUNCTIONS: ReadonlySet<string> = new Set([
   // aggregates
-  'count', 'sum', 'avg', 'min', 'max', 'count_if', 'bool_and', 'bool_or', 'stddev', 'stddev_samp', 'stddev_pop', 'var_samp', 'var_pop', 'approx_distinct',
+  'count', 'sum', 'avg', 'min', 'max', 'count_if', 'bool_and', 'bool_or', 'stddev', 'stddev_samp', 'stddev_pop', 'var_samp', 'var_pop',
   // window
   'lag', 'lead', 'row_number', 'rank', 'dense_rank', 'ntile', 'first_value', 'last_value', 'percent_rank', 'cume_dist',
   // scalar
-  'cast', 'try_cast', 'coalesce', 'nullif', 'greatest', 'least', 'round', 'abs', 'floor', 'ceil', 'ceiling', 'sqrt', 'power', 'ln', 'exp', 'sign',
-  'lower', 'upper', 'length', 'trim', 'ltrim', 'rtrim', 'substr', 'substring', 'concat', 'replace', 'strpos', 'lpad', 'rpad', 'split_part', 'regexp_like', 'regexp_replace',
-  // dates
-  'date_trunc', 'date_diff', 'extract', 'year', 'month', 'day', 'hour', 'minute', 'second', 'quarter', 'week', 'day_of_year',
+  'cast', 'try_cast', 'coalesce', 'nullif', 'round', 'abs', 'floor', 'ceil', 'ceiling', 'sqrt', 'power', 'ln', 'exp', 'sign',
+  'lower', 'upper', 'length', 'trim', 'ltrim', 'rtrim', 'substr', 'substring', 'replace', 'strpos', 'lpad', 'rpad', 'split_part', 'regexp_like',
+  // dates (date_diff: only with the 'day' unit, on DATEs; checked separately)
+  'date_trunc', 'date_diff', 'extract', 'year', 'month', 'day', 'hour', 'minute', 'second', 'quarter', 'week',
   // type names followed by "(" inside CAST
   'decimal', 'varchar', 'char',
 ]);
@@ -93,13 +93,23 @@ const DENIED_FUNCTIONS: Readonly<Record<string, string>> = {
   ifnull: 'use coalesce', iff: 'use CASE', if: 'use CASE', median: 'not shared: approx_percentile (Trino) vs median (DuckDB)', quantile: 'not shared',
   arg_max: 'not shared: use a row_number() window', arg_min: 'not shared: use a row_number() window',
   generate_series: 'not shared', range: 'not shared', unnest: 'semantics differ: avoid in models',
+  concat: 'NULL handling differs (DuckDB skips NULL arguments, Trino returns NULL): use || (NULL on both) with coalesce',
+  greatest: 'NULL handling differs (DuckDB ignores NULLs, Trino returns NULL): use CASE, or coalesce the arguments',
+  least: 'NULL handling differs (DuckDB ignores NULLs, Trino returns NULL): use CASE, or coalesce the arguments',
+  regexp_replace: 'DuckDB replaces the first match only (without the g flag), Trino every match: avoid, or use replace()',
+  day_of_year: 'Trino-only (DuckDB: dayofyear): use extract(doy FROM x)', doy: 'use extract(doy FROM x)', dayofyear: 'DuckDB-only: use extract(doy FROM x)',
+  approx_distinct: 'Trino-only (DuckDB: approx_count_distinct): use count(DISTINCT x)', approx_count_distinct: 'DuckDB-only: use count(DISTINCT x)',
 };
 
+/** `date_diff(unit, …)`: DuckDB counts unit boundaries crossed, Trino whole units elapsed; they agree only for 'day' on DATEs. */
+const DATE_DIFF_UNIT = /\bdate_diff\s*\(\s*'([^']*)'/gi;
+
+function stripComments(sql: string): string {
+  return sql.replace(/--[^\n]*/g, ' ').replace(/\/\*[\s\S]*?\*\//g, ' ');
+}
+
 function stripLiterals(sql: string): string {
-  return sql
-    .replace(/\{\{\s*ref\(\s*'[^']*'\s*\)\s*\}\}/g, ' ref_input ')
-    .replace(/--[^\n]*/g, ' ')
-    .replace(/\/\*[\s\S]*?\*\//g, ' ')
+  return stripComments(sql.replace(/\{\{\s*ref\(\s*'[^']*'\s*\)\s*\}\}/g, ' ref_input '))
     .replace(/'(?:[^']|'')*'/g, "''")
     .replace(/"(?:[^"]|"")*"/g, 'quoted_identifier');
 }
@@ -120,14 +130,25 @@ export function checkSqlSubset(sql: string): SqlSubsetIssue[] {
     const m = pattern.exec(text);
     if (m) issues.push({ code: 'denied_syntax', match: m[0], message });
   }
+  for (const m of stripComments(sql).matchAll(DATE_DIFF_UNIT)) {
+    if ((m[1] ?? '').toLowerCase() !== 'day') {
+      issues.push({
+        code: 'denied_function',
+        match: 'date_diff',
+        message: `date_diff('${m[1] ?? ''}', …) differs between engines (DuckDB counts boundaries crossed, Trino whole units): use date_diff('day', …) on DATEs, or compare year()/month()`,
+      });
+      break;
+    }
+  }
   const seen = new Set<string>();
   for (const m of text.matchAll(/\b([a-z_][a-z0-9_]*)\s*\(/gi)) {
     const name = (m[1] ?? '').toLowerCase();
     if (seen.has(name) || KEYWORDS.has(name)) continue;
     seen.add(name);
     const denied = DENIED_FUNCTIONS[name];
-    if (denied !== undefined) issues.push({ code: 'denied_function', match: name, message: `${name}() is not in the DuckDB ∩ Athena subset: ${denied}` });
-    else if (!SHARED_FUNCTIONS.has(name)) {
+    if (denied !== undefined) {
+      issues.push({ code: 'denied_function', match: name, message: `${name}() is not in the DuckDB ∩ Athena subset: ${denied}` });
+    } else if (!SHARED_FUNCTIONS.has(name)) {
       issues.push({ code: 'unknown_function', match: name, message: `${name}() is not on the list of functions known to behave alike on DuckDB and Athena` });
     }
   }
