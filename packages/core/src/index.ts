@@ -104,6 +104,7 @@ export {
   toMySqlCreateTable,
   toDataDictionary,
 } from './schema/index.js';
+export { duckDbIdentifier, backtickIdentifier, duckDbString, hiveString, mySqlString } from './schema/sql-text.js';
 export type {
   AnyColumn,
   ColumnValue,

@@ -13,6 +13,8 @@
  *
  * @module
  */
+import { CoreError } from '../errors/core-error.js';
+
 
 /**
  * A DuckDB (standard SQL) quoted identifier: `"name"`, inner `"` doubled.
@@ -23,6 +25,7 @@
  * ```
  */
 export function duckDbIdentifier(name: string): string {
+  refuseUnquotable(name, 'an identifier');
   return `"${name.replaceAll('"', '""')}"`;
 }
 
@@ -35,6 +38,7 @@ export function duckDbIdentifier(name: string): string {
  * ```
  */
 export function backtickIdentifier(name: string): string {
+  refuseUnquotable(name, 'an identifier');
   return `\`${name.replaceAll('`', '``')}\``;
 }
 
@@ -47,6 +51,7 @@ export function backtickIdentifier(name: string): string {
  * ```
  */
 export function duckDbString(value: string): string {
+  refuseUnquotable(value, 'a string literal');
   return `'${value.replaceAll("'", "''")}'`;
 }
 
@@ -61,6 +66,7 @@ export function duckDbString(value: string): string {
  * ```
  */
 export function hiveString(value: string): string {
+  refuseUnquotable(value, 'a string literal');
   const escaped = value
     .replaceAll('\\', '\\\\')
     .replaceAll("'", "\\'")
@@ -80,6 +86,7 @@ export function hiveString(value: string): string {
  * ```
  */
 export function mySqlString(value: string): string {
+  refuseUnquotable(value, 'a string literal');
   const escaped = value.replaceAll('\\', '\\\\').replaceAll("'", "''").replaceAll('\0', '\\0');
   return `'${escaped}'`;
 }
@@ -96,4 +103,11 @@ export function mySqlString(value: string): string {
 export function truncate(text: string, max: number): string {
   const chars = [...text];
   return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+/** NUL cannot be written into SQL text safely on any target; an empty identifier is never valid. */
+function refuseUnquotable(text: string, what: string): void {
+  if (text.includes('\u0000') || (what === 'an identifier' && text === '')) {
+    throw new CoreError('InvalidArgument', `Cannot quote ${JSON.stringify(text)} as ${what}`);
+  }
 }

@@ -46,6 +46,7 @@ import { LoadersError } from '../errors/loaders-error.js';
 import { arrowColumnReaders } from './arrow-rows.js';
 import { classifyLoaderMysqlError } from './mysql-errors.js';
 import { paramBytes, toMySqlParam, type MySqlParam } from './row-values.js';
+import { backtickIdentifier } from '@lakeblocks/core';
 
 export type { MySqlConnectionLike, MySqlPoolLike };
 
@@ -191,9 +192,7 @@ export type LoadRow = Readonly<Record<string, unknown>>;
  */
 export type LoadSource = Iterable<RecordBatch | LoadRow> | AsyncIterable<RecordBatch | LoadRow> | ArrowTable;
 
-function q(name: string): string {
-  return `\`${name.replaceAll('`', '``')}\``;
-}
+const q = backtickIdentifier;
 
 /** `base` + `suffix`, cut to MySQL's 64-character limit. */
 function derivedName(base: string, suffix: string): string {

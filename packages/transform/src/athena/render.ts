@@ -10,6 +10,7 @@ import { TransformError } from '../errors/transform-error.js';
 import type { AnyModel } from '../model/define-model.js';
 import { athenaDialect, quoteIdentifier, quoteString } from '../sql/dialect.js';
 import { renderModelSelect } from '../sql/model-select.js';
+import { hiveString as coreHiveString } from '@lakeblocks/core';
 
 /**
  * Athena's limit of partitions written by one CTAS or INSERT INTO statement.
@@ -191,15 +192,11 @@ export function partitionLocation(location: string, table: AnyTable, values: Par
 /**
  * A Hive / Athena DDL string literal (`ALTER TABLE … PARTITION (…) LOCATION '…'`): Hive's lexer
  * escapes with `\` and concatenates adjacent literals, so the SQL `''` would silently drop a quote.
- * Same rules as core's `hiveString` (schema/sql-text.ts), which core does not export yet.
+ * This is core's `hiveString`.
  *
  * @example
  * ```ts
  * hiveString("Cote d'Ivoire"); // "'Cote d\\'Ivoire'"
  * ```
  */
-export function hiveString(value: string): string {
-  if (value.includes('\u0000')) throw new TransformError('InvalidArgument', 'A Hive string cannot contain NUL');
-  const escaped = value.replaceAll('\\', '\\\\').replaceAll("'", "\\'").replaceAll('\n', '\\n').replaceAll('\r', '\\r').replaceAll('\t', '\\t');
-  return `'${escaped}'`;
-}
+export const hiveString: (value: string) => string = coreHiveString;

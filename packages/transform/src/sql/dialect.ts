@@ -5,7 +5,7 @@
  * @module
  */
 import { toDuckDbType, type ColumnType } from '@lakeblocks/core';
-import { TransformError } from '../errors/transform-error.js';
+import { duckDbIdentifier, duckDbString } from '@lakeblocks/core';
 
 /**
  * What rendering needs to know about an engine's SQL.
@@ -27,30 +27,25 @@ export interface SqlDialect {
 }
 
 /**
- * Double-quotes an identifier, doubling embedded quotes.
+ * Double-quotes an identifier, doubling embedded quotes (core's `duckDbIdentifier`: the same rule
+ * holds in DuckDB and Trino).
  *
  * @example
  * ```ts
  * quoteIdentifier('year'); // '"year"'
  * ```
  */
-export function quoteIdentifier(name: string): string {
-  if (name === '' || name.includes('\u0000')) throw new TransformError('InvalidArgument', `Invalid identifier ${JSON.stringify(name)}`);
-  return `"${name.replace(/"/g, '""')}"`;
-}
+export const quoteIdentifier: (name: string) => string = duckDbIdentifier;
 
 /**
- * A single-quoted SQL string literal.
+ * A single-quoted SQL string literal, `'` doubled (core's `duckDbString`; Trino reads it the same way).
  *
  * @example
  * ```ts
  * quoteString("O'Brien"); // "'O''Brien'"
  * ```
  */
-export function quoteString(value: string): string {
-  if (value.includes('\u0000')) throw new TransformError('InvalidArgument', 'A SQL string cannot contain NUL');
-  return `'${value.replace(/'/g, "''")}'`;
-}
+export const quoteString: (value: string) => string = duckDbString;
 
 /**
  * The Athena (Trino) DML type of a column type: `INTEGER`, `BIGINT`, `DOUBLE`, `DECIMAL(p,s)`,
