@@ -1,7 +1,13 @@
 /**
- * `@lakeblocks/examples` — not built yet: its work is tracked in issue 6. Nothing is exported until
- * then, so nothing here can be mistaken for a working implementation.
+ * `@lakeblocks/examples`: the TechStore example lake (table definitions, curated models, data
+ * generator, pipeline, dashboard and CLI). Run it with `pnpm techstore run` from the repository root.
+ *
+ * @example
+ * ```ts
+ * import { techstore } from '@lakeblocks/examples';
+ * await techstore.runTechstore({ lakeDir: './.lake' });
+ * ```
  *
  * @packageDocumentation
  */
-export {};
+export * as techstore from './techstore/index.js';

@@ -1,0 +1,199 @@
+/**
+ * The TechStore CLI commands: `generate`, `upload`, `run`, `query`. Each returns its exit code;
+ * results go to stdout, progress to stderr.
+ *
+ * @module
+ */
+import { stat } from 'node:fs/promises';
+import { LocalStorage } from '@lakeblocks/core';
+import { IngestError } from '@lakeblocks/ingest';
+import { DuckDbEngine } from '@lakeblocks/transform/duckdb';
+import { generateTechstore } from '../generate/generate.js';
+import { techstoreModels } from '../models/index.js';
+import { formatAnswers } from '../pipeline/answers.js';
+import { runTechstore, type RunTechstoreResult } from '../pipeline/run-techstore.js';
+import { watchTechstore } from '../pipeline/watch.js';
+import { uploadTechstoreFile } from '../pipeline/upload-data.js';
+import { techstoreTables } from '../tables.js';
+import { parseCommand, positiveNumber, str, UsageError, userPath } from './args.js';
+import { COMMAND_HELP } from './help.js';
+import { formatTable } from './print-table.js';
+import { progressReporter } from './progress.js';
+
+/** Where a command writes. */
+export interface Io {
+  stdout: { write(text: string): unknown };
+  stderr: { isTTY?: boolean; write(text: string): unknown };
+}
+
+const DEFAULT_LAKE = './.lake';
+const n = (x: number) => x.toLocaleString('en-US');
+
+/** `generate --out DIR [--scale N] [--seed S] [--from DIR]`. */
+export async function generateCommand(argv: readonly string[], io: Io): Promise<number> {
+  const { values } = parseCommand('generate', argv, { out: { type: 'string' }, scale: { type: 'string' }, seed: { type: 'string' }, from: { type: 'string' } });
+  if (values.help) return help(io, 'generate');
+  const out = str(values.out);
+  if (out === undefined) throw new UsageError('generate: --out DIR is required');
+  const scale = positiveNumber('generate', 'scale', values.scale);
+  const from = str(values.from);
+  const started = Date.now();
+  const result = await generateTechstore({
+    out: userPath(out),
+    ...(scale === undefined ? {} : { scale }),
+    ...(str(values.seed) === undefined ? {} : { seed: str(values.seed) as string }),
+    ...(from === undefined ? {} : { from: userPath(from) }),
+  });
+  const rows = result.tables.map((t) => ({ table: t.table, rows: t.generated ? n(t.rows) : 'given', file: t.generated ? t.file : `(from ${t.file})` }));
+  io.stdout.write(formatTable(['table', 'rows', 'file'], rows));
+  if (result.eventTypes) io.stdout.write(`events by type: ${Object.entries(result.eventTypes).map(([k, v]) => `${k} ${n(v)}`).join(', ')}\n`);
+  io.stdout.write(`generated in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  return 0;
+}
+
+/** `upload [--lake DIR] [--batch NAME] FILE...`. */
+export async function uploadCommand(argv: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parseCommand('upload', argv, { lake: { type: 'string' }, batch: { type: 'string' } }, true);
+  if (values.help) return help(io, 'upload');
+  if (positionals.length === 0) throw new UsageError('upload: give at least one FILE');
+  const storage = new LocalStorage(userPath(str(values.lake) ?? DEFAULT_LAKE));
+  const batch = str(values.batch);
+  let refused = 0;
+  for (const file of positionals) {
+    try {
+      const r = await uploadTechstoreFile(storage, userPath(file), batch === undefined ? {} : { batch });
+      io.stdout.write(r.status === 'uploaded' ? `uploaded ${file} → ${r.key} (${n(r.rows)} rows, ${n(r.bytes)} bytes)\n` : `already in the lake: ${file} → ${r.key}\n`);
+    } catch (error) {
+      if (!(error instanceof IngestError)) throw error;
+      refused++;
+      io.stderr.write(`refused ${file}: ${error.message}\n`);
+    }
+  }
+  if (refused > 0) io.stderr.write(`${refused} of ${positionals.length} file(s) refused\n`);
+  return refused > 0 ? 1 : 0;
+}
+
+/** `query [--lake DIR] [--max-rows N] "SQL"`. */
+export async function queryCommand(argv: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parseCommand('query', argv, { lake: { type: 'string' }, 'max-rows': { type: 'string' } }, true);
+  if (values.help) return help(io, 'query');
+  if (positionals.length !== 1) throw new UsageError(`query: give exactly one SQL statement (quoted), got ${positionals.length}`);
+  const maxRows = positiveNumber('query', 'max-rows', values['max-rows']) ?? 200;
+  const engine = await DuckDbEngine.create({ lakeDir: userPath(str(values.lake) ?? DEFAULT_LAKE), tables: techstoreTables, models: techstoreModels, threads: 2 });
+  try {
+    const rows: Record<string, unknown>[] = [];
+    let total = 0;
+    for await (const chunk of engine.query(positionals[0] as string)) {
+      for (const row of chunk) if (rows.length < maxRows) rows.push(row);
+      total += chunk.length;
+    }
+    const columns = rows[0] ? Object.keys(rows[0]) : [];
+    if (columns.length > 0) io.stdout.write(formatTable(columns, rows));
+    io.stdout.write(`(${n(total)} row${total === 1 ? '' : 's'}${total > rows.length ? `, first ${n(rows.length)} shown` : ''})\n`);
+    return 0;
+  } finally {
+    engine.close();
+  }
+}
+
+/** `run [--lake DIR] [--data DIR] [--scale N] [--seed S] [--no-fsync]`. */
+export async function runCommand(argv: readonly string[], io: Io): Promise<number> {
+  const { values } = parseCommand('run', argv, {
+    lake: { type: 'string' },
+    data: { type: 'string' },
+    scale: { type: 'string' },
+    seed: { type: 'string' },
+    'no-fsync': { type: 'boolean' },
+  });
+  if (values.help) return help(io, 'run');
+  const lakeDir = userPath(str(values.lake) ?? DEFAULT_LAKE);
+  const data = str(values.data);
+  if (data !== undefined && !(await isDirectory(userPath(data)))) throw new UsageError(`run: --data ${data} is not a directory`);
+  const scale = positiveNumber('run', 'scale', values.scale);
+  const controller = new AbortController();
+  const onSigint = () => controller.abort(new Error('interrupted (Ctrl-C)'));
+  process.once('SIGINT', onSigint);
+  const started = Date.now();
+  try {
+    const result = await runTechstore({
+      lakeDir,
+      ...(data === undefined ? {} : { dataDir: userPath(data) }),
+      ...(scale === undefined ? {} : { scale }),
+      ...(str(values.seed) === undefined ? {} : { seed: str(values.seed) as string }),
+      durable: values['no-fsync'] !== true,
+      onEvent: progressReporter(io.stderr),
+      signal: controller.signal,
+    });
+    io.stdout.write(formatRun(result, lakeDir, Date.now() - started, scale));
+    return 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+/** The summary of a run, then the answers. */
+function formatRun(result: RunTechstoreResult, lakeDir: string, elapsedMs: number, scale: number | undefined): string {
+  const log = result.runLog;
+  const step = (name: string) => log.steps.find((s) => s.name === name);
+  const ingest = step('raw-to-processed');
+  const lines: string[] = [];
+  lines.push(`lake ${lakeDir} · run ${log.runId} · ${(elapsedMs / 1000).toFixed(1)} s`);
+  if (result.generated === 'demo') lines.push(`generated the demo dataset (scale ${scale ?? 1}) into the empty lake`);
+  if (result.generated === 'funnel') lines.push('generated sessions and events consistent with the given orders');
+  const uploaded = result.uploads.filter((u) => u.status === 'uploaded');
+  lines.push(`upload: ${uploaded.length} file(s) uploaded${result.uploads.length > uploaded.length ? `, ${result.uploads.length - uploaded.length} already in the lake` : ''}`);
+  lines.push(
+    ingest && ingest.rowsIn > 0
+      ? `raw → processed: ${n(ingest.rowsIn)} rows in, ${n(ingest.rowsOut)} out, ${n(ingest.rowsRejected)} rejected, ${n(ingest.files)} Parquet files`
+      : 'raw → processed: no new raw files, nothing written',
+  );
+  const c = result.curated;
+  if (c.mode === 'nothing-new') lines.push('curated: no new processed files, nothing written');
+  else if (c.mode === 'full') lines.push(`curated: full build of ${c.models.length} models (first build), ${n(c.models.reduce((s, m) => s + m.rows, 0))} rows`);
+  else lines.push(`curated: incremental, ${c.models.map((m) => `${m.model} ${m.scope === 'all' ? '(all)' : `(${m.scope.length} partition${m.scope.length === 1 ? '' : 's'})`}`).join(', ')}`);
+  lines.push(`dashboard: ${result.dashboard.path}${result.dashboard.written ? '' : ' (unchanged)'}`);
+  const cost = log.costEstimate;
+  lines.push(`run log: _state/runs/${log.runId}.json${cost ? ` · AWS estimate USD ${cost.total.toFixed(4)} this run, USD ${(cost.monthlyProjection ?? 0).toFixed(2)}/month at one run a day` : ''}`);
+  return `\n${lines.join('\n')}\n\n${formatAnswers(result.answers)}`;
+}
+
+/** `watch [--lake DIR] [--interval SECONDS] [--no-fsync]`. */
+export async function watchCommand(argv: readonly string[], io: Io): Promise<number> {
+  const { values } = parseCommand('watch', argv, { lake: { type: 'string' }, interval: { type: 'string' }, 'no-fsync': { type: 'boolean' } });
+  if (values.help) return help(io, 'watch');
+  const lakeDir = userPath(str(values.lake) ?? DEFAULT_LAKE);
+  const interval = positiveNumber('watch', 'interval', values.interval) ?? 5;
+  const controller = new AbortController();
+  const onSigint = () => controller.abort(new Error('interrupted (Ctrl-C)'));
+  process.once('SIGINT', onSigint);
+  io.stderr.write(`watching ${lakeDir}/raw every ${interval} s (Ctrl-C to stop)\n`);
+  let started = Date.now();
+  const report = progressReporter(io.stderr);
+  try {
+    const runs = await watchTechstore({
+      lakeDir,
+      intervalMs: interval * 1000,
+      signal: controller.signal,
+      durable: values['no-fsync'] !== true,
+      onEvent: (event) => {
+        if (event.type === 'run-start') started = Date.now();
+        report(event);
+      },
+      onRun: (result) => io.stdout.write(formatRun(result, lakeDir, Date.now() - started, undefined)),
+      onError: (error) => io.stderr.write(`techstore watch: run failed: ${(error as Error).message.split('\n')[0]}; waiting for new files\n`),
+    });
+    io.stderr.write(`stopped after ${runs} run(s)\n`);
+    return 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined))?.isDirectory() === true;
+}
+
+function help(io: Io, command: string): number {
+  io.stdout.write(COMMAND_HELP[command] ?? '');
+  return 0;
+}

@@ -1,0 +1,86 @@
+/**
+ * `--help` texts of the TechStore CLI.
+ *
+ * @module
+ */
+
+/** Help of `pnpm techstore` without a command. */
+export const MAIN_HELP = `TechStore example lake: generate data, upload it, run the pipeline, query the lake.
+
+Usage: pnpm techstore <command> [options]      (run from the repository root; pnpm -s techstore … for quiet pnpm)
+
+Commands:
+  generate --out DIR [--scale N] [--seed S] [--from DIR]   write a synthetic TechStore dataset (CSV)
+  upload [--lake DIR] [--batch NAME] FILE...                validate CSVs and copy them into raw/
+  run [--lake DIR] [--data DIR] [--scale N] [--seed S]      upload, raw → processed → curated, answer the business questions
+  watch [--lake DIR] [--interval SECONDS]                   rerun the pipeline whenever new files land in raw/
+  query [--lake DIR] "SQL"                                  ad-hoc SQL over the lake's tables (DuckDB), printed as a table
+
+Options of every command:
+  -h, --help     this help, or the command's
+  --verbose      print the stack trace of an error
+
+The default lake is ./.lake; relative paths are relative to the directory you ran pnpm from.
+Run "pnpm techstore <command> --help" for details.
+`;
+
+/** Help of each command. */
+export const COMMAND_HELP: Record<string, string> = {
+  generate: `Usage: pnpm techstore generate --out DIR [--scale N] [--seed S] [--from DIR]
+
+Writes the seven TechStore tables as CSV into DIR (orders, order_items, products, reviews, customers,
+sessions, events) with the real dataset's schemas and invariants: line totals, subtotals and totals
+reconcile; every order has exactly one purchase event (its amount, payment and discount) in a session
+of its customer, device, source and country. At scale 1 the counts are the real ones (33,580 orders,
+760,958 events, …). Output is streamed and deterministic: the same seed gives the same bytes.
+
+  --out DIR      where to write <table>.csv (created if missing)
+  --scale N      size relative to the real dataset (default 1; e.g. 0.01 for a quick sample)
+  --seed S       random seed (default 42)
+  --from DIR     a directory with some real tables (<table>*.csv): only the missing tables are
+                 written, consistent with them (e.g. sessions and events for real orders)
+`,
+  upload: `Usage: pnpm techstore upload [--lake DIR] [--batch NAME] FILE...
+
+Validates each CSV (name starting with a table name, .csv, UTF-8, header, at least one row, no
+unterminated quote) and copies it byte for byte to raw/<table>/<batch>/<file>. A refused file is
+named with the reason, and the exit code is 1. The same file uploaded twice is stored once.
+
+  --lake DIR     the lake (default ./.lake)
+  --batch NAME   batch folder under raw/<table>/ (default: a digest of the file's bytes)
+`,
+  run: `Usage: pnpm techstore run [--lake DIR] [--data DIR] [--scale N] [--seed S] [--no-fsync]
+
+Runs the pipeline: upload every CSV in --data (generating sessions and events consistent with the
+given orders when neither the data nor the lake has them), raw → processed (only new raw files,
+by bookmark), curated (only the partitions new files touch; everything on the first run), then
+prints the answers to the three business questions. On an empty lake without --data it generates
+the demo dataset first. Every run writes _state/runs/<run-id>.json (steps, rows, bytes, AWS
+cost estimate). Progress goes to stderr; answers to stdout.
+
+  --lake DIR     the lake (default ./.lake)
+  --data DIR     a directory of CSVs to upload first
+  --scale N      scale of the generated demo dataset (default 1)
+  --seed S       seed of generated data (default 42)
+  --no-fsync     do not fsync lake files (faster; for throw-away lakes)
+`,
+  watch: `Usage: pnpm techstore watch [--lake DIR] [--interval SECONDS] [--no-fsync]
+
+Watches raw/ (the local stand-in for the S3 event trigger) and reruns the pipeline, printing the
+answers, whenever a new or replaced file lands there (e.g. from "pnpm techstore upload" in another
+terminal). A failed run is reported and watching goes on. An empty lake is left alone. Ctrl-C stops.
+
+  --lake DIR            the lake (default ./.lake)
+  --interval SECONDS    how often raw/ is listed (default 5)
+  --no-fsync            do not fsync lake files
+`,
+  query: `Usage: pnpm techstore query [--lake DIR] [--max-rows N] "SQL"
+
+Runs SQL on DuckDB over the lake: every processed table (orders, order_items, products, reviews,
+customers, sessions, events) and curated model (fact_orders_enriched, kpi_monthly, funnel_monthly,
+breakdown_*_monthly, …) is a view of its name. Prints an aligned table.
+
+  --lake DIR       the lake (default ./.lake)
+  --max-rows N     rows printed at most (default 200)
+`,
+};

@@ -1,0 +1,232 @@
+/**
+ * The TechStore pipeline, run locally: (generate) → upload → raw → processed → curated → business
+ * questions → dashboard, as steps of core's `definePipeline`, so every run leaves `_state/runs/<run-id>.json`
+ * with per-step durations, rows in / out / rejected, bytes, and an AWS cost estimate.
+ *
+ * @module
+ */
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  JobBookmarks,
+  LocalStorage,
+  StorageBookmarkStore,
+  awsCostModel,
+  definePipeline,
+  lakeLayout,
+  newObjects,
+  type ObjectInfo,
+  type PipelineEventListener,
+  type RunLog,
+  type StepContext,
+} from '@lakeblocks/core';
+import { runRawToProcessed } from '@lakeblocks/ingest';
+import { DuckDbEngine } from '@lakeblocks/transform/duckdb';
+import { generateTechstore, tableFiles } from '../generate/generate.js';
+import { dashboardData } from '../dashboard/dashboard-data.js';
+import { renderDashboard } from '../dashboard/render-dashboard.js';
+import { techstoreModels } from '../models/index.js';
+import { techstoreTables } from '../tables.js';
+import { businessAnswers, type BusinessAnswers } from './answers.js';
+import { techstoreCleaning } from './cleaning.js';
+import { buildCurated, type CuratedResult } from './curated.js';
+import { hasRawTable, uploadTechstoreFile, type UploadedFile } from './upload-data.js';
+
+/**
+ * Options of {@link runTechstore}.
+ *
+ * @example
+ * ```ts
+ * const options: RunTechstoreOptions = { lakeDir: './.lake', dataDir: '../shared/data/techstore' };
+ * ```
+ */
+export interface RunTechstoreOptions {
+  /** The local lake directory (created if missing). */
+  lakeDir: string;
+  /** CSVs to upload first (`<table>*.csv`). */
+  dataDir?: string;
+  /** Scale of the demo dataset generated into an empty lake without `dataDir` (default 1). */
+  scale?: number;
+  /** Seed of generated data (default `'42'`). */
+  seed?: string;
+  /** `fsync` every lake file (default `true`; `false` for throw-away lakes). */
+  durable?: boolean;
+  /** Where generated CSVs are staged before upload (default the OS temp directory). */
+  tmpDir?: string;
+  /** Progress events of the pipeline. */
+  onEvent?: PipelineEventListener;
+  signal?: AbortSignal;
+}
+
+/**
+ * What a run did.
+ *
+ * @example
+ * ```ts
+ * const { runLog, answers, curated } = await runTechstore({ lakeDir: './.lake' });
+ * ```
+ */
+export interface RunTechstoreResult {
+  runLog: RunLog;
+  /** What was generated before the upload (`demo`: the whole dataset; `funnel`: sessions and events for the given orders). */
+  generated?: 'demo' | 'funnel';
+  uploads: UploadedFile[];
+  curated: CuratedResult;
+  answers: BusinessAnswers;
+  /** The dashboard page, and whether this run changed it. */
+  dashboard: { path: string; written: boolean };
+}
+
+/** Where the dashboard goes: `reports/techstore-dashboard.html`. */
+export const DASHBOARD_KEY = lakeLayout.reportFile('techstore-dashboard.html');
+
+/**
+ * Runs the pipeline once (see the module description). Incremental: files already in `raw/` are
+ * not uploaded again, raw files already processed are skipped (ingest bookmarks), and only the
+ * curated partitions new processed files touch are rebuilt; with nothing new, nothing is written
+ * but the run log.
+ *
+ * @example
+ * ```ts
+ * const result = await runTechstore({ lakeDir: './.lake', dataDir: '/work/shared/data/techstore' });
+ * console.log(formatAnswers(result.answers));
+ * ```
+ */
+export async function runTechstore(options: RunTechstoreOptions): Promise<RunTechstoreResult> {
+  const storage = new LocalStorage(options.lakeDir, { durable: options.durable ?? true });
+  const bookmarks = new JobBookmarks(new StorageBookmarkStore(storage));
+  let files: string[] = [];
+  let generated: RunTechstoreResult['generated'];
+  let stagingDir: string | undefined;
+  const uploads: UploadedFile[] = [];
+  let curated: CuratedResult = { mode: 'nothing-new', newFiles: 0, models: [] };
+  let answers: BusinessAnswers = { countries: [], channels: [], devices: [], hours: [] };
+  let engine: DuckDbEngine | undefined;
+  let dashboardWritten = false;
+
+  const pipeline = definePipeline({
+    name: 'techstore',
+    storage,
+    estimateCost: awsCostModel({ dpus: 2, glueSteps: ['raw-to-processed', 'curated'], athenaSteps: ['business-questions'] }),
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    steps: [
+      {
+        name: 'generate',
+        run: async (ctx) => {
+          const given = options.dataDir === undefined ? new Map() : await tableFiles(options.dataDir);
+          if (options.dataDir !== undefined) {
+            files = (await readdir(options.dataDir)).filter((n) => /\.csv$/i.test(n)).sort().map((n) => join(options.dataDir as string, n));
+          }
+          const needFunnel = given.has('orders') && !given.has('events') && !given.has('sessions') && !(await hasRawTable(storage, 'events')) && !(await hasRawTable(storage, 'sessions'));
+          const emptyLake = options.dataDir === undefined && !(await storage.list(lakeLayout.layerPrefix('raw'), { pageSize: 1 })).objects.length;
+          if (!needFunnel && !emptyLake) return { generated: null };
+          stagingDir = await mkdtemp(join(options.tmpDir ?? tmpdir(), 'techstore-generated-'));
+          let done = 0;
+          const result = await generateTechstore({
+            out: stagingDir,
+            ...(needFunnel ? { from: options.dataDir as string } : { scale: options.scale ?? 1 }),
+            seed: options.seed ?? '42',
+            onTable: (t) => {
+              if (t.generated) ctx.count({ rowsOut: t.rows, files: 1 });
+              ctx.progress({ done: ++done, total: techstoreTables.length, unit: 'tables' });
+            },
+          });
+          generated = needFunnel ? 'funnel' : 'demo';
+          const made = result.tables.filter((t) => t.generated).map((t) => t.file);
+          files.push(...made);
+          return { generated, tables: result.tables.filter((t) => t.generated).map((t) => `${t.table}: ${t.rows}`) };
+        },
+      },
+      {
+        name: 'upload',
+        run: async (ctx) => {
+          try {
+            for (const [i, file] of files.entries()) {
+              ctx.signal.throwIfAborted();
+              const r = await uploadTechstoreFile(storage, file, { signal: ctx.signal });
+              uploads.push(r);
+              if (r.status === 'uploaded') ctx.count({ rowsIn: r.rows, rowsOut: r.rows, bytesWritten: r.bytes, bytesRead: r.bytes, files: 1 });
+              ctx.progress({ done: i + 1, total: files.length, unit: 'files' });
+            }
+          } finally {
+            if (stagingDir) await rm(stagingDir, { recursive: true, force: true });
+          }
+          return { uploaded: uploads.filter((u) => u.status === 'uploaded').length, alreadyPresent: uploads.filter((u) => u.status === 'present').length };
+        },
+      },
+      {
+        name: 'raw-to-processed',
+        run: async (ctx) => {
+          // Progress by bytes of the raw files the ingest bookmarks have not consumed yet.
+          let total = 0;
+          for (const t of techstoreTables) {
+            const state = await bookmarks.read(`raw-to-processed/${t.name}`);
+            const listing: ObjectInfo[] = [];
+            for await (const o of storage.listAll(lakeLayout.tablePrefix('raw', t.name))) listing.push(o);
+            total += newObjects(state, listing).reduce((n, o) => n + o.size, 0);
+          }
+          let read = 0;
+          const context: Pick<StepContext, 'count' | 'log' | 'signal'> = {
+            signal: ctx.signal,
+            log: ctx.log,
+            count: (inc) => {
+              ctx.count(inc);
+              read += inc.bytesRead ?? 0;
+              ctx.progress({ done: read, total, unit: 'bytes' });
+            },
+          };
+          const result = await runRawToProcessed({ storage, tables: techstoreCleaning, bookmarks, runId: ctx.runId, context });
+          return {
+            nothingNew: result.nothingNew,
+            rowsIn: result.rowsIn,
+            rowsOut: result.rowsOut,
+            rowsRejected: result.rowsRejected,
+            rejects: result.tables.flatMap((t) => (t.rejectsKey ? [t.rejectsKey] : [])),
+          };
+        },
+      },
+      {
+        name: 'curated',
+        run: async (ctx) => {
+          engine = await DuckDbEngine.create({ lakeDir: options.lakeDir, tables: techstoreTables, models: techstoreModels, threads: 2 });
+          curated = await buildCurated({ storage, engine, bookmarks, context: ctx });
+          return { mode: curated.mode, newFiles: curated.newFiles, models: curated.models.map((m) => ({ model: m.model, scope: m.scope === 'all' ? 'all' : m.scope.join(' '), rows: m.rows })) };
+        },
+      },
+      {
+        name: 'business-questions',
+        run: async (ctx) => {
+          engine ??= await DuckDbEngine.create({ lakeDir: options.lakeDir, tables: techstoreTables, models: techstoreModels, threads: 2 });
+          answers = await businessAnswers(engine);
+          // What Athena would scan: the marts' files.
+          let bytes = 0;
+          for (const m of techstoreModels.slice(3)) for await (const f of storage.listAll(lakeLayout.tablePrefix('curated', m.name))) bytes += f.size;
+          ctx.count({ bytesRead: bytes });
+          return { thisMonth: answers.thisMonth ? `${answers.thisMonth.year}-${answers.thisMonth.month}` : null, worstStage: answers.funnelMonth?.worst?.stage ?? null };
+        },
+      },
+      {
+        name: 'dashboard',
+        run: async (ctx) => {
+          engine ??= await DuckDbEngine.create({ lakeDir: options.lakeDir, tables: techstoreTables, models: techstoreModels, threads: 2 });
+          const html = Buffer.from(renderDashboard(await dashboardData(engine)));
+          // Same page as last time: leave the file alone (a run with nothing new writes nothing).
+          const existing = (await storage.exists(DASHBOARD_KEY)) ? Buffer.from(await storage.get(DASHBOARD_KEY)) : undefined;
+          dashboardWritten = existing === undefined || !existing.equals(html);
+          if (dashboardWritten) {
+            await storage.put(DASHBOARD_KEY, html, { contentType: 'text/html; charset=utf-8' });
+            ctx.count({ bytesWritten: html.length, files: 1 });
+          }
+          return { key: DASHBOARD_KEY, written: dashboardWritten };
+        },
+      },
+    ],
+  });
+  try {
+    const runLog = await pipeline.run(options.signal ? { signal: options.signal } : {});
+    return { runLog, ...(generated ? { generated } : {}), uploads, curated, answers, dashboard: { path: storage.uri(DASHBOARD_KEY), written: dashboardWritten } };
+  } finally {
+    engine?.close();
+  }
+}
