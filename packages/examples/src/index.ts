@@ -1,6 +1,7 @@
 /**
- * `@lakeblocks/examples`: the TechStore example lake (table definitions, curated models, data
- * generator, pipeline, dashboard and CLI). Run it with `pnpm techstore run` from the repository root.
+ * `@lakeblocks/examples`: the TechStore and Nequi example lakes (table definitions, cleaning rules,
+ * curated models, data generators, pipelines, reports and CLIs). Run them with `pnpm techstore run`
+ * and `pnpm nequi run` from the repository root.
  *
  * @example
  * ```ts
@@ -11,3 +12,4 @@
  * @packageDocumentation
  */
 export * as techstore from './techstore/index.js';
+export * as nequi from './nequi/index.js';
