@@ -148,6 +148,26 @@ describe('DuckDbEngine.query', () => {
     expect(sum).toBe((4999 * 5000) / 2);
     expect(await engine.queryAll('SELECT CAST(0.1 AS DECIMAL(12,2)) + CAST(0.2 AS DECIMAL(12,2)) AS d')).toEqual([{ d: '0.30' }]);
   });
+
+  it('returns complete results to concurrent queries and interleaved streams', async () => {
+    const counts = await Promise.all([
+      engine.queryAll('SELECT range AS n FROM range(5000)'),
+      engine.queryAll('SELECT range AS n FROM range(3)'),
+      engine.queryAll('SELECT 1 AS n'),
+      engine.queryAll('SELECT count(*) AS n FROM orders'),
+    ]);
+    expect(counts.slice(0, 3).map((rows) => rows.length)).toEqual([5000, 3, 1]);
+    expect(counts[3]).toHaveLength(1);
+
+    // A consumer holding an open stream while another query runs must still get all its rows.
+    const first = engine.query('SELECT range AS n FROM range(10000)');
+    let seen = 0;
+    const head = await first.next();
+    seen += head.done ? 0 : head.value.length;
+    expect(await engine.queryAll('SELECT range AS n FROM range(7)')).toHaveLength(7);
+    for await (const rows of first) seen += rows.length;
+    expect(seen).toBe(10000);
+  });
 });
 
 describe('DuckDbEngine.run with a partition filter', () => {

@@ -119,6 +119,12 @@ export class DuckDbEngine {
   private readonly models: ReadonlyMap<string, AnyModel>;
   /** How each input's view was last created: over files, or empty (DuckDB re-globs a view's files at every query). */
   private readonly views = new Map<string, 'files' | 'empty'>();
+  /**
+   * Serialises everything that uses the main connection (view registration, model runs, `execute`):
+   * DuckDB cancels a connection's pending result when another statement starts on it, which would
+   * silently cut concurrent callers' results short.
+   */
+  private tail: Promise<unknown> = Promise.resolve();
 
   private constructor(lakeDir: string, instance: DuckDBInstance, connection: DuckDBConnection, tables: Map<string, AnyTable>, models: Map<string, AnyModel>) {
     this.lakeDir = lakeDir;
@@ -204,7 +210,11 @@ export class DuckDbEngine {
    * result.partitionsWritten; // ['year=2025/month=11']
    * ```
    */
-  async run(model: string | AnyModel, options: RunModelOptions = {}): Promise<ModelRunResult> {
+  run(model: string | AnyModel, options: RunModelOptions = {}): Promise<ModelRunResult> {
+    return this.exclusive(() => this.runNow(model, options));
+  }
+
+  private async runNow(model: string | AnyModel, options: RunModelOptions): Promise<ModelRunResult> {
     const started = Date.now();
     const m = this.model(model);
     const keys = m.output.partitionKeys.map((k) => k.name);
@@ -293,19 +303,29 @@ export class DuckDbEngine {
    */
   async *query(sql: string): AsyncGenerator<ResultRow[], void, undefined> {
     const refs = refsOf(sql, 'query');
-    await this.registerAll();
-    for (const r of refs) if (!this.tables.has(r) && !this.models.has(r)) await this.registerInput(r, 'query');
-    let result;
+    await this.exclusive(async () => {
+      await this.registerAll();
+      for (const r of refs) if (!this.tables.has(r) && !this.models.has(r)) await this.registerInput(r, 'query');
+    });
+    // Each query streams on a connection of its own, so concurrent queries (and model runs) never
+    // cancel each other's pending results; views are shared by every connection of the instance.
+    const connection = await this.instance.connect();
     try {
-      result = await this.connection.stream(renderRefs(sql, quoteIdentifier));
-    } catch (error) {
-      throw new TransformError('QueryFailed', `Query failed on DuckDB: ${(error as Error).message}`, { cause: error });
-    }
-    const names = result.deduplicatedColumnNames();
-    for (;;) {
-      const chunk = await result.fetchChunk();
-      if (chunk === null || chunk.rowCount === 0) return;
-      yield chunk.getRowObjects(names).map(toResultRow);
+      let result;
+      try {
+        await connection.run("SET TimeZone = 'UTC'");
+        result = await connection.stream(renderRefs(sql, quoteIdentifier));
+      } catch (error) {
+        throw new TransformError('QueryFailed', `Query failed on DuckDB: ${(error as Error).message}`, { cause: error });
+      }
+      const names = result.deduplicatedColumnNames();
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (chunk === null || chunk.rowCount === 0) return;
+        yield chunk.getRowObjects(names).map(toResultRow);
+      }
+    } finally {
+      connection.closeSync();
     }
   }
 
@@ -331,12 +351,20 @@ export class DuckDbEngine {
    * await engine.execute("SET TimeZone = 'UTC'");
    * ```
    */
-  async execute(sql: string): Promise<void> {
-    try {
-      await this.connection.run(sql);
-    } catch (error) {
-      throw new TransformError('QueryFailed', `Statement failed on DuckDB: ${(error as Error).message}`, { cause: error });
-    }
+  execute(sql: string): Promise<void> {
+    return this.exclusive(async () => {
+      try {
+        await this.connection.run(sql);
+      } catch (error) {
+        throw new TransformError('QueryFailed', `Statement failed on DuckDB: ${(error as Error).message}`, { cause: error });
+      }
+    });
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.tail.then(fn, fn);
+    this.tail = next.catch(() => undefined);
+    return next;
   }
 
   /**
