@@ -5,19 +5,23 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import type { PartitionValues } from '@lakeblocks/core';
+import { toAthenaCreateTable, type PartitionValues } from '@lakeblocks/core';
 import { TransformError } from '../errors/transform-error.js';
 import { sortModels, type AnyModel } from '../model/define-model.js';
 import { AthenaQueryRunner, type AthenaQueryRunnerOptions } from './athena-client.js';
 import {
   ATHENA_MAX_PARTITIONS_PER_STATEMENT,
   athenaDdlName,
-  chunkPartitions,
   ddlPartitionSpec,
+  hiveString,
   partitionLocation,
+  renderAddPartitions,
   renderCtasSeries,
   renderDistinctPartitions,
-  hiveString,
+  renderDropPartitions,
+  renderFileLocations,
+  renderPartitionLocations,
+  renderTableColumns,
   type AthenaTarget,
 } from './render.js';
 
@@ -46,10 +50,17 @@ export interface AthenaEngineOptions extends Omit<AthenaQueryRunnerOptions, 'dat
   /** Partitions per CTAS / INSERT INTO statement, 1..100 (default 100). */
   maxPartitionsPerStatement?: number;
   /**
-   * Called with the table location before a `replace` run's CTAS (Athena refuses a CTAS into a
-   * non-empty location): delete the old files there, e.g. with core's `S3Storage`.
+   * Deletes superseded data: called once per run with the S3 prefixes (`s3://…/`, each ending with
+   * `/`) that the catalog referenced before the run and no longer does — the old locations of
+   * repointed and dropped partitions, or an unpartitioned table's old location — only after every
+   * catalog change of the run succeeded, and only when there is something to delete. Delete every
+   * object under each prefix (e.g. listing and deleting with core's `S3Storage`); queries that
+   * started before the run may still be reading them, so a caller may prefer to delay deletion
+   * (queue `result.supersededLocations` instead). No prefix given contains or is inside the run's
+   * new data. If the hook throws, the run throws `WriteFailed` (retryable) with the prefixes in
+   * `context.supersededLocations`: the catalog change stands, only the deletion is to retry.
    */
-  clearLocation?: (location: string) => Promise<void>;
+  deleteLocations?: (locations: string[]) => Promise<void>;
 }
 
 /**
@@ -57,7 +68,7 @@ export interface AthenaEngineOptions extends Omit<AthenaQueryRunnerOptions, 'dat
  *
  * @example
  * ```ts
- * result.statements.length; // 1 DROP + 1 CTAS + 2 INSERT INTO for 250 partitions
+ * result.supersededLocations; // ['s3://lake/curated/fact_orders/_runs/r1/year=2025/month=11/', …]
  * ```
  */
 export interface AthenaRunResult {
@@ -67,24 +78,38 @@ export interface AthenaRunResult {
   queryExecutionIds: string[];
   /** Partitions written (`[]` for an unpartitioned model). */
   partitionsWritten: PartitionValues[];
-  /** Named partitions dropped because the model no longer produces them. */
+  /**
+   * Partitions dropped because the model no longer produces them: named ones for a partition
+   * rebuild, every catalog partition not produced for a full rebuild.
+   */
   partitionsRemoved: PartitionValues[];
-  /** Where the data was written (the table location, or a fresh run prefix for partition rebuilds). */
+  /** The fresh prefix the data was written under, `<location>_runs/<run-id>/`. */
   dataLocation: string;
+  /** Whether the run created the table (it did not exist, or its columns differed from the model's). */
+  tableCreated: boolean;
+  /**
+   * S3 prefixes the catalog referenced before the run and no longer does (old locations of the
+   * partitions repointed or dropped; an unpartitioned table's old location): safe to delete once
+   * no query that started before the run is still reading. Passed to `deleteLocations` when set.
+   */
+  supersededLocations: string[];
 }
 
 /**
- * The Athena engine.
+ * The Athena engine. Every run writes under a fresh prefix `<location>_runs/<run-id>/` and then
+ * repoints the catalog (DESIGN decision 5): readers see the old data or the new, never nothing.
  *
- * - `run(model)` (any write mode, no partitions): `DROP TABLE IF EXISTS`, `clearLocation`, then CTAS +
- *   INSERT INTO of at most 100 partitions each, at `<curatedLocation><model>/`. Not atomic: until the
- *   CTAS finishes the table is missing (and stays missing if it fails); rerun to converge.
- * - `run(model, { partitions })` (`overwrite_partitions`): the named partitions are rebuilt under a
- *   fresh prefix `<location>_runs/<run-id>/` (CTAS into a staging table, split the same way), then
- *   the table's partitions are added / repointed there with `ALTER TABLE … SET LOCATION`, named
- *   partitions no longer produced are dropped, and the staging table definition is dropped (its
- *   files stay: they are now the partitions'). Readers never see a half-written partition. Deleting
- *   the superseded files is left to the caller.
+ * - `run(model)` (full rebuild, any write mode): CTAS (+ INSERT INTO, at most 100 partitions each)
+ *   into a staging table at the fresh prefix; then, for a partitioned table, `CREATE EXTERNAL TABLE`
+ *   at `<curatedLocation><model>/` if absent, `ALTER TABLE … ADD IF NOT EXISTS PARTITION … LOCATION`
+ *   (batched) for new partitions, `ALTER TABLE … PARTITION (…) SET LOCATION` for existing ones, and
+ *   `DROP IF EXISTS PARTITION` for partitions no longer produced; for an unpartitioned table,
+ *   `ALTER TABLE … SET LOCATION` (or `CREATE EXTERNAL TABLE` at the prefix if absent). Finally the
+ *   staging table definition is dropped (its files are now the table's). A failed CTAS leaves the
+ *   table untouched.
+ * - `run(model, { partitions })` (`overwrite_partitions`): the same, for the named partitions only.
+ * - The locations no longer referenced are returned as `supersededLocations` and passed to the
+ *   `deleteLocations` hook after the catalog changes succeeded.
  *
  * @example
  * ```ts
@@ -143,6 +168,10 @@ export class AthenaEngine {
     const target = this.target(model);
     const runId = (options.runId ?? `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`).toLowerCase();
     if (!/^[a-z0-9_]{1,40}$/.test(runId)) throw new TransformError('InvalidArgument', `Invalid run id ${JSON.stringify(runId)}: use a-z 0-9 _`);
+    const named = options.partitions;
+    if (named !== undefined && model.writeMode !== 'overwrite_partitions') {
+      throw new TransformError('InvalidArgument', `Model "${model.name}" has write mode ${model.writeMode}: it cannot rebuild single partitions`, { context: { model: model.name } });
+    }
     const max = this.options.maxPartitionsPerStatement ?? ATHENA_MAX_PARTITIONS_PER_STATEMENT;
     const statements: string[] = [];
     const ids: string[] = [];
@@ -152,50 +181,106 @@ export class AthenaEngine {
       ids.push(id);
       return id;
     };
-    const partitioned = model.output.partitionKeys.length > 0;
-
-    if (options.partitions === undefined) {
-      const produced = partitioned ? await this.discover(model, target, undefined, exec) : [];
-      // Drop first, then clear: between the two, a reader gets "table not found", never a table whose
-      // files are gone (silently empty results). Still not atomic: see the class comment.
-      await exec(`DROP TABLE IF EXISTS ${athenaDdlName(target.database, model.name)}`);
-      await this.options.clearLocation?.(target.location);
-      for (const sql of renderCtasSeries(model, target, { tableName: model.name, partitions: produced, maxPartitions: max })) await exec(sql);
-      return { model: model.name, statements, queryExecutionIds: ids, partitionsWritten: produced, partitionsRemoved: [], dataLocation: target.location };
-    }
-
-    if (model.writeMode !== 'overwrite_partitions') {
-      throw new TransformError('InvalidArgument', `Model "${model.name}" has write mode ${model.writeMode}: it cannot rebuild single partitions`, { context: { model: model.name } });
-    }
-    const named = options.partitions;
-    const produced = await this.discover(model, target, named, exec);
-    const table = athenaDdlName(target.database, model.name);
+    const output = model.output;
+    const database = target.database;
+    const partitioned = output.partitionKeys.length > 0;
+    const table = athenaDdlName(database, model.name);
     const stageName = `${model.name}__stage_${runId}`;
-    const stage = athenaDdlName(target.database, stageName);
-    const stageLocation = `${target.location}_runs/${runId}/`;
-    const removed = named.filter((p) => !produced.some((q) => samePartition(model, p, q)));
-    if (produced.length > 0) {
-      await exec(`DROP TABLE IF EXISTS ${stage}`);
+    const stage = athenaDdlName(database, stageName);
+    const fresh = `${target.location}_runs/${runId}/`;
+
+    const produced = partitioned ? await this.discover(model, target, named, exec) : [];
+    const producedKeys = new Set(produced.map((p) => partitionKey(model, p)));
+    const namedGone = (named ?? []).filter((p) => !producedKeys.has(partitionKey(model, p)));
+
+    // The table as the catalog has it: absent, as the model describes it, or with other columns.
+    const columns = await this.tableColumns(database, model.name, exec);
+    const expected = [...output.fileColumns.map((c) => c.name), ...output.partitionKeys.map((k) => k.name)];
+    const exists = columns.length > 0;
+    const schemaChanged = exists && columns.join('\u0000') !== expected.join('\u0000');
+    if (schemaChanged && named !== undefined) {
+      throw new TransformError(
+        'InvalidModel',
+        `Table ${table} has columns [${columns.join(', ')}], the model [${expected.join(', ')}]: rebuild it in full (run without partitions) first`,
+        { context: { model: model.name } },
+      );
+    }
+
+    // 1. The data, under a fresh prefix, as a staging table. The target is not touched yet: if this
+    //    fails, readers keep the old table.
+    const writes = named === undefined || produced.length > 0;
+    const dropStage = () => exec(`DROP TABLE IF EXISTS ${stage}`);
+    if (writes) {
+      await dropStage();
       try {
-        for (const sql of renderCtasSeries(model, target, { tableName: stageName, location: stageLocation, partitions: produced, maxPartitions: max })) await exec(sql);
-        for (const chunk of chunkPartitions(produced, max)) {
-          const specs = chunk.map((p) => `${ddlPartitionSpec(model.output, p)} LOCATION ${hiveString(partitionLocation(stageLocation, model.output, p))}`);
-          await exec(`ALTER TABLE ${table} ADD IF NOT EXISTS\n${specs.join('\n')}`);
-        }
-        for (const p of produced) {
-          await exec(`ALTER TABLE ${table} ${ddlPartitionSpec(model.output, p)} SET LOCATION ${hiveString(partitionLocation(stageLocation, model.output, p))}`);
-        }
+        for (const sql of renderCtasSeries(model, target, { tableName: stageName, location: fresh, partitions: produced, maxPartitions: max })) await exec(sql);
       } catch (error) {
-        // Only the definition goes (an external table's files stay: repointed partitions may use them).
-        await exec(`DROP TABLE IF EXISTS ${stage}`).catch(() => undefined);
+        await dropStage().catch(() => undefined);
         throw error;
       }
     }
-    for (const chunk of chunkPartitions(removed, max)) {
-      await exec(`ALTER TABLE ${table} DROP IF EXISTS ${chunk.map((p) => ddlPartitionSpec(model.output, p)).join(', ')}`);
+
+    // 2. The catalog: one repointing call per partition (or one for the table); a reader sees each
+    //    partition old or new, never half-replaced nor missing.
+    const old: string[] = [];
+    let removed = namedGone;
+    try {
+      if (schemaChanged) {
+        // Another schema (maybe other partition keys): list the old files' directories by "$path"
+        // only, then replace the definition. The one step where the table is briefly missing.
+        old.push(...(await this.fileLocations(database, model.name, exec)));
+        await exec(`DROP TABLE IF EXISTS ${table}`);
+      }
+      const live = exists && !schemaChanged;
+      if (!partitioned) {
+        if (live) {
+          old.push(...(await this.fileLocations(database, model.name, exec)));
+          await exec(`ALTER TABLE ${table} SET LOCATION ${hiveString(fresh)}`);
+        } else {
+          await exec(toAthenaCreateTable(output, { database, location: fresh, tableName: model.name }));
+        }
+      } else {
+        const current = live ? await this.partitionLocations(model, database, named, exec) : new Map<string, CatalogPartition>();
+        for (const entry of current.values()) old.push(...entry.locations); // every listed one is repointed or dropped
+        if (!live) await exec(toAthenaCreateTable(output, { database, location: target.location, tableName: model.name }));
+        const added = produced.filter((p) => !current.has(partitionKey(model, p))).map((p) => ({ values: p, location: partitionLocation(fresh, output, p) }));
+        for (const sql of renderAddPartitions(output, database, model.name, added, max)) await exec(sql);
+        for (const p of produced.filter((q) => current.has(partitionKey(model, q)))) {
+          await exec(`ALTER TABLE ${table} ${ddlPartitionSpec(output, p)} SET LOCATION ${hiveString(partitionLocation(fresh, output, p))}`);
+        }
+        if (named === undefined) removed = [...current.values()].filter((e) => !producedKeys.has(e.key)).map((e) => e.values);
+        for (const sql of renderDropPartitions(output, database, model.name, removed, max)) await exec(sql);
+      }
+      // Only the definition goes: an external table's files stay (they are now the table's).
+      if (writes) await dropStage();
+    } catch (error) {
+      if (writes) await dropStage().catch(() => undefined);
+      throw error;
     }
-    if (produced.length > 0) await exec(`DROP TABLE IF EXISTS ${stage}`);
-    return { model: model.name, statements, queryExecutionIds: ids, partitionsWritten: produced, partitionsRemoved: removed, dataLocation: stageLocation };
+
+    // 3. Superseded files: reported, and deleted by the hook only now that the catalog is committed.
+    const supersededLocations = [...new Set(old)].filter((l) => !fresh.startsWith(l) && !l.startsWith(fresh));
+    if (supersededLocations.length > 0 && this.options.deleteLocations !== undefined) {
+      try {
+        await this.options.deleteLocations(supersededLocations);
+      } catch (error) {
+        throw new TransformError('WriteFailed', `Model "${model.name}" was committed, but deleting its superseded locations failed: ${(error as Error).message}`, {
+          cause: error,
+          isRetryable: true,
+          context: { model: model.name, supersededLocations: supersededLocations.join(' ') },
+        });
+      }
+    }
+    return {
+      model: model.name,
+      statements,
+      queryExecutionIds: ids,
+      partitionsWritten: produced,
+      partitionsRemoved: removed,
+      dataLocation: fresh,
+      tableCreated: !exists || schemaChanged,
+      supersededLocations,
+    };
   }
 
   /**
@@ -220,25 +305,67 @@ export class AthenaEngine {
     exec: (sql: string) => Promise<string>,
   ): Promise<PartitionValues[]> {
     const id = await exec(renderDistinctPartitions(model, target, within));
-    const keys = model.output.partitionKeys;
     const found: PartitionValues[] = [];
+    for await (const rows of this.runner.rows(id)) for (const row of rows) found.push(parsePartition(model, row));
+    return found;
+  }
+
+  private async tableColumns(database: string, name: string, exec: (sql: string) => Promise<string>): Promise<string[]> {
+    const id = await exec(renderTableColumns(database, name));
+    const names: string[] = [];
+    for await (const rows of this.runner.rows(id)) for (const row of rows) if (typeof row[0] === 'string') names.push(row[0]);
+    return names;
+  }
+
+  private async fileLocations(database: string, name: string, exec: (sql: string) => Promise<string>): Promise<string[]> {
+    const id = await exec(renderFileLocations(database, name));
+    const locations: string[] = [];
+    for await (const rows of this.runner.rows(id)) for (const row of rows) if (typeof row[0] === 'string' && row[0] !== '') locations.push(row[0]);
+    return locations;
+  }
+
+  private async partitionLocations(
+    model: AnyModel,
+    database: string,
+    within: readonly PartitionValues[] | undefined,
+    exec: (sql: string) => Promise<string>,
+  ): Promise<Map<string, CatalogPartition>> {
+    const id = await exec(renderPartitionLocations(model.output, database, model.name, within));
+    const keys = model.output.partitionKeys;
+    const found = new Map<string, CatalogPartition>();
     for await (const rows of this.runner.rows(id)) {
       for (const row of rows) {
-        const values: PartitionValues = {};
-        keys.forEach((k, i) => {
-          const text = row[i];
-          if (text === null || text === undefined) {
-            throw new TransformError('QueryFailed', `Model produced a null partition key "${k.name}"`, { context: { model: model.name } });
-          }
-          values[k.name] = k.type.kind === 'int' || k.type.kind === 'bigint' ? Number(text) : text;
-        });
-        found.push(values);
+        const values = parsePartition(model, row);
+        const key = partitionKey(model, values);
+        const entry = found.get(key) ?? { key, values, locations: [] };
+        const location = row[keys.length];
+        if (typeof location === 'string' && location !== '' && !entry.locations.includes(location)) entry.locations.push(location);
+        found.set(key, entry);
       }
     }
     return found;
   }
 }
 
-function samePartition(model: AnyModel, a: PartitionValues, b: PartitionValues): boolean {
-  return model.output.partitionKeys.every((k) => String(a[k.name]) === String(b[k.name]));
+/** A partition in the catalog and the directories its files are in. */
+interface CatalogPartition {
+  key: string;
+  values: PartitionValues;
+  locations: string[];
+}
+
+function parsePartition(model: AnyModel, row: readonly (string | null)[]): PartitionValues {
+  const values: PartitionValues = {};
+  model.output.partitionKeys.forEach((k, i) => {
+    const text = row[i];
+    if (text === null || text === undefined) {
+      throw new TransformError('QueryFailed', `Model produced a null partition key "${k.name}"`, { context: { model: model.name } });
+    }
+    values[k.name] = k.type.kind === 'int' || k.type.kind === 'bigint' ? Number(text) : text;
+  });
+  return values;
+}
+
+function partitionKey(model: AnyModel, values: PartitionValues): string {
+  return JSON.stringify(model.output.partitionKeys.map((k) => String(values[k.name])));
 }

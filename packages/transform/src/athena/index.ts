@@ -8,14 +8,20 @@ export type { AthenaEngineOptions, AthenaRunResult } from './athena-engine.js';
 export { AthenaQueryRunner, isRetryableAwsError } from './athena-client.js';
 export type { AthenaClientLike, AthenaQueryRunnerOptions } from './athena-client.js';
 export {
+  ATHENA_MAX_DDL_CHARS,
   ATHENA_MAX_PARTITIONS_PER_STATEMENT,
   athenaDdlName,
   athenaRelation,
   chunkPartitions,
   ddlPartitionSpec,
   partitionLocation,
+  renderAddPartitions,
   renderAthenaSelect,
   renderCtasSeries,
   renderDistinctPartitions,
+  renderDropPartitions,
+  renderFileLocations,
+  renderPartitionLocations,
+  renderTableColumns,
 } from './render.js';
 export type { AthenaTarget } from './render.js';

@@ -9,7 +9,7 @@ import { partitionPath, type AnyTable, type PartitionValues } from '@lakeblocks/
 import { TransformError } from '../errors/transform-error.js';
 import type { AnyModel } from '../model/define-model.js';
 import { athenaDialect, quoteIdentifier, quoteString } from '../sql/dialect.js';
-import { renderModelSelect } from '../sql/model-select.js';
+import { partitionPredicate, renderModelSelect } from '../sql/model-select.js';
 import { hiveString as coreHiveString } from '@lakeblocks/core';
 
 /**
@@ -200,3 +200,125 @@ export function partitionLocation(location: string, table: AnyTable, values: Par
  * ```
  */
 export const hiveString: (value: string) => string = coreHiveString;
+
+/**
+ * Longest DDL statement the engine sends (characters). Athena's query string limit is 262,144 bytes;
+ * this leaves room for multi-byte characters in partition values.
+ *
+ * @example
+ * ```ts
+ * renderAddPartitions(fact.output, 'db', 'fact', entries); // each statement ≤ ATHENA_MAX_DDL_CHARS
+ * ```
+ */
+export const ATHENA_MAX_DDL_CHARS = 60_000;
+
+/**
+ * `SELECT "column_name" FROM information_schema.columns …`: the columns of a table in catalog order
+ * (data columns, then partition keys); no rows when the table does not exist.
+ *
+ * @example
+ * ```ts
+ * renderTableColumns('curated', 'kpi'); // SELECT "column_name" FROM "information_schema"."columns" WHERE … ORDER BY "ordinal_position"
+ * ```
+ */
+export function renderTableColumns(database: string, table: string): string {
+  athenaDdlName(database, table); // validates both names
+  return `SELECT "column_name" FROM "information_schema"."columns" WHERE "table_schema" = ${quoteString(database)} AND "table_name" = ${quoteString(table)} ORDER BY "ordinal_position"`;
+}
+
+/**
+ * The partitions a table has in the catalog (`"<table>$partitions"`, so partitions without files too),
+ * each with the directories its files are in (`"$path"` up to the last `/`; `NULL` for a partition
+ * without files), optionally only among `within`.
+ *
+ * @example
+ * ```ts
+ * renderPartitionLocations(fact.output, 'curated', 'fact_orders');
+ * // SELECT "p"."year", "p"."month", "f"."location" FROM "curated"."fact_orders$partitions" AS "p" LEFT JOIN (SELECT DISTINCT …) AS "f" ON …
+ * ```
+ */
+export function renderPartitionLocations(table: AnyTable, database: string, tableName: string, within?: readonly PartitionValues[]): string {
+  athenaDdlName(database, tableName);
+  const keys = table.partitionKeys.map((k) => quoteIdentifier(k.name));
+  if (keys.length === 0) throw new TransformError('InvalidArgument', 'The table is not partitioned', { context: { table: tableName } });
+  const where = within === undefined ? '' : ` WHERE ${partitionPredicate(table, within, athenaDialect)}`;
+  const files = `SELECT DISTINCT ${keys.join(', ')}, regexp_replace("$path", '[^/]*$', '') AS "location" FROM ${athenaRelation(database, tableName)}${where}`;
+  return [
+    `SELECT ${keys.map((k) => `"p".${k}`).join(', ')}, "f"."location"`,
+    `FROM ${athenaRelation(database, `${tableName}$partitions`)} AS "p"`,
+    `LEFT JOIN (${files}) AS "f" ON ${keys.map((k) => `"p".${k} = "f".${k}`).join(' AND ')}`,
+    ...(within === undefined ? [] : [`WHERE ${partitionPredicate(table, within, { ...athenaDialect, identifier: (n) => `"p".${quoteIdentifier(n)}` })}`]),
+    `ORDER BY ${keys.map((_, i) => i + 1).join(', ')}`,
+  ].join('\n');
+}
+
+/**
+ * The directories an unpartitioned table's files are in (`"$path"` up to the last `/`).
+ *
+ * @example
+ * ```ts
+ * renderFileLocations('curated', 'kpi'); // SELECT DISTINCT regexp_replace("$path", '[^/]*$', '') AS "location" FROM "curated"."kpi"
+ * ```
+ */
+export function renderFileLocations(database: string, tableName: string): string {
+  athenaDdlName(database, tableName);
+  return `SELECT DISTINCT regexp_replace("$path", '[^/]*$', '') AS "location" FROM ${athenaRelation(database, tableName)}`;
+}
+
+/**
+ * `ALTER TABLE … ADD IF NOT EXISTS PARTITION (…) LOCATION '…' PARTITION …`, several partitions per
+ * statement: at most `maxPartitions` (default 100) and {@link ATHENA_MAX_DDL_CHARS} characters each.
+ *
+ * @example
+ * ```ts
+ * renderAddPartitions(fact.output, 'curated', 'fact_orders', [{ values: { year: 2025, month: 11 }, location: 's3://lake/curated/fact_orders/_runs/r1/year=2025/month=11/' }]);
+ * // ["ALTER TABLE `curated`.`fact_orders` ADD IF NOT EXISTS\nPARTITION (`year` = 2025, `month` = 11) LOCATION 's3://…/'"]
+ * ```
+ */
+export function renderAddPartitions(
+  table: AnyTable,
+  database: string,
+  tableName: string,
+  entries: readonly { values: PartitionValues; location: string }[],
+  maxPartitions = ATHENA_MAX_PARTITIONS_PER_STATEMENT,
+): string[] {
+  const head = `ALTER TABLE ${athenaDdlName(database, tableName)} ADD IF NOT EXISTS`;
+  const specs = entries.map((e) => `${ddlPartitionSpec(table, e.values)} LOCATION ${hiveString(checkLocation(e.location))}`);
+  return batchStatements(head, specs, '\n', maxPartitions);
+}
+
+/**
+ * `ALTER TABLE … DROP IF EXISTS PARTITION (…), PARTITION (…)`, batched like {@link renderAddPartitions}.
+ *
+ * @example
+ * ```ts
+ * renderDropPartitions(fact.output, 'curated', 'fact_orders', [{ year: 2025, month: 12 }]);
+ * // ['ALTER TABLE `curated`.`fact_orders` DROP IF EXISTS PARTITION (`year` = 2025, `month` = 12)']
+ * ```
+ */
+export function renderDropPartitions(table: AnyTable, database: string, tableName: string, partitions: readonly PartitionValues[], maxPartitions = ATHENA_MAX_PARTITIONS_PER_STATEMENT): string[] {
+  const head = `ALTER TABLE ${athenaDdlName(database, tableName)} DROP IF EXISTS`;
+  return batchStatements(head, partitions.map((p) => ddlPartitionSpec(table, p)), ', ', maxPartitions, ' ');
+}
+
+function batchStatements(head: string, items: readonly string[], separator: string, maxItems: number, headSeparator = '\n'): string[] {
+  chunkPartitions([], maxItems); // validates maxItems
+  const statements: string[] = [];
+  let current: string[] = [];
+  let length = head.length + headSeparator.length;
+  for (const item of items) {
+    const extra = item.length + (current.length > 0 ? separator.length : 0);
+    if (current.length > 0 && (current.length >= maxItems || length + extra > ATHENA_MAX_DDL_CHARS)) {
+      statements.push(`${head}${headSeparator}${current.join(separator)}`);
+      current = [];
+      length = head.length + headSeparator.length;
+    }
+    if (head.length + headSeparator.length + item.length > ATHENA_MAX_DDL_CHARS) {
+      throw new TransformError('InvalidArgument', `A partition spec is too long for one Athena statement (${item.length} characters)`);
+    }
+    length += item.length + (current.length > 0 ? separator.length : 0);
+    current.push(item);
+  }
+  if (current.length > 0) statements.push(`${head}${headSeparator}${current.join(separator)}`);
+  return statements;
+}
