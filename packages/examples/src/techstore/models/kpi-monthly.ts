@@ -8,10 +8,19 @@ import { defineModel } from '@lakeblocks/transform';
 
 /**
  * Per calendar month: revenue (sum of `total_usd`, exact), orders, distinct buying customers,
- * average ticket (`revenue / orders`, rounded to the cent) and the revenue change against the
- * previous calendar month in percent, one decimal — null for the first month, and null when the
- * previous calendar month had no orders (the comparison is by calendar, not by "previous row", so
- * a gap never compares two non-adjacent months).
+ * average ticket (`revenue / orders`, rounded half up to the cent) and the revenue change against
+ * the previous calendar month in percent, one decimal (rounded half away from zero) — null for the
+ * first month, and null when the previous calendar month had no orders (the comparison is by
+ * calendar, not by "previous row", so a gap never compares two non-adjacent months).
+ *
+ * Both divisions are exact at ties. DuckDB turns DECIMAL / integer into DOUBLE, and
+ * `round(63838.33 / 458, 2)` in DOUBLE lands on either side of the tie 139.385 depending on
+ * representation error (`2.01 / 2` gives 1.00). So the model divides whole numbers instead: cents
+ * by orders for the ticket, and 1000 × Δcents by previous cents for the change (tenths of a
+ * percent). Those are integers far below 2^53, so the quotient is the correctly rounded true value:
+ * a tie is exactly x.5 and `round` (half away from zero on both DuckDB and Athena) resolves it; any
+ * other quotient is at least 1 / (2 × divisor) from x.5, far above the rounding error. Same SQL on
+ * both engines (no DuckDB-only `//`; Trino's integer `/` truncates, so no integer division either).
  *
  * @example
  * ```ts
@@ -41,8 +50,8 @@ WITH monthly AS (
 )
 SELECT
   m.year, m.month, m.revenue_usd, m.orders, m.customers,
-  round(CAST(m.revenue_usd AS DOUBLE) / m.orders, 2) AS avg_ticket_usd,
-  round(100 * (CAST(m.revenue_usd AS DOUBLE) - CAST(p.revenue_usd AS DOUBLE)) / CAST(nullif(p.revenue_usd, 0) AS DOUBLE), 1) AS revenue_mom_pct
+  CAST(round(CAST(m.revenue_usd * 100 AS DOUBLE) / m.orders) / 100 AS DECIMAL(12, 2)) AS avg_ticket_usd,
+  round(CAST((m.revenue_usd - p.revenue_usd) * 100000 AS DOUBLE) / CAST(nullif(p.revenue_usd, 0) * 100 AS DOUBLE)) / 10 AS revenue_mom_pct
 FROM monthly AS m
 LEFT JOIN monthly AS p ON p.year * 12 + p.month = m.year * 12 + m.month - 1`,
 });

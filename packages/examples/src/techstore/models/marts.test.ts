@@ -107,3 +107,38 @@ describe('breakdowns', () => {
     ]);
   });
 });
+
+describe('kpi_monthly at exact half-cent and half-tenth ties', () => {
+  // Found by the recomputation on the real data (2020-09: USD 63,838.33 over 458 orders = 139.385
+  // exactly). Through DOUBLE, `round(revenue / orders, 2)` and `round(100 * Δ / prev, 1)` land on
+  // either side of a tie depending on binary representation error (2.01 / 2 → 1.00, 243.75 % → 243.7);
+  // the model divides whole cents instead, which is exact: a tie is then an exactly representable x.5.
+  let ties: TechstoreLake;
+  beforeAll(async () => {
+    ties = await openTechstoreLake();
+    const at = (order_id: number, order_time: string, total_usd: string) => ({ ...order, order_id, customer_id: order_id, order_time, total_usd, subtotal_usd: total_usd });
+    await writeRows(ties.engine, orders, [
+      at(1, '2025-01-10T10:00:00', '4.64'),
+      at(2, '2025-02-10T10:00:00', '15.95'),
+      at(3, '2025-03-10T10:00:00', '1.00'),
+      at(4, '2025-03-11T10:00:00', '1.01'),
+      ...Array.from({ length: 458 }, (_, k) => at(10 + k, '2025-04-15T12:00:00', k === 0 ? '137.10' : '139.39')),
+    ]);
+    await ties.engine.runAll(['fact_orders_enriched', 'kpi_monthly']);
+  });
+  afterAll(async () => {
+    await ties.dispose();
+  });
+
+  it('rounds the average ticket half up to the cent and the change half away from zero to one decimal, exactly', async () => {
+    expect(await ties.engine.queryAll('SELECT month, revenue_usd, orders, avg_ticket_usd, revenue_mom_pct FROM kpi_monthly ORDER BY month')).toEqual([
+      { month: 1, revenue_usd: '4.64', orders: 1, avg_ticket_usd: '4.64', revenue_mom_pct: null },
+      // (15.95 - 4.64) / 4.64 = 243.75 % → 243.8
+      { month: 2, revenue_usd: '15.95', orders: 1, avg_ticket_usd: '15.95', revenue_mom_pct: 243.8 },
+      // 2.01 / 2 = 1.005 → 1.01
+      { month: 3, revenue_usd: '2.01', orders: 2, avg_ticket_usd: '1.01', revenue_mom_pct: -87.4 },
+      // 63,838.33 / 458 = 139.385 → 139.39
+      { month: 4, revenue_usd: '63838.33', orders: 458, avg_ticket_usd: '139.39', revenue_mom_pct: 3175936.3 },
+    ]);
+  });
+});
