@@ -14,7 +14,7 @@ export type { UploadOptions, UploadResult } from './upload/upload-file.js';
 
 export { Utf8ChunkDecoder, countLf, locateInvalidUtf8 } from './csv/utf8.js';
 export type { Utf8Failure } from './csv/utf8.js';
-export { CsvTokenizer } from './csv/csv-tokenizer.js';
+export { CsvTokenizer, CsvRecordView, FIELD_PLAIN, FIELD_QUOTED, FIELD_BUILT } from './csv/csv-tokenizer.js';
 export type { CsvRecord, CsvTokenizerOptions } from './csv/csv-tokenizer.js';
 export { readCsvBatches } from './csv/read-csv.js';
 export type { ReadCsvOptions, PartitionedBatch, CsvReadStats, CsvBatchReader } from './csv/read-csv.js';
@@ -24,8 +24,8 @@ export type { CleaningRules, TableCleaning, RowCheck, ColumnName } from './clean
 export { normalizeColumnName } from './cleaning/column-names.js';
 export { BUILTIN_COERCIONS, resolveCoercions } from './cleaning/coercions.js';
 export type { Coercion, CoercionFn, CoercionFailure } from './cleaning/coercions.js';
-export { valueParserFor, epochDay, civilFromEpochDay } from './cleaning/value-parsers.js';
-export type { CellValue, ParseOutcome, ValueParser } from './cleaning/value-parsers.js';
+export { valueParserFor, rangeParserFor, epochDay, civilFromEpochDay } from './cleaning/value-parsers.js';
+export type { CellValue, ParseOutcome, ValueParser, RangeParser } from './cleaning/value-parsers.js';
 
 export { columnBuilderFor, recordBatchOf } from './arrow/column-builder.js';
 export type { ColumnBuilder } from './arrow/column-builder.js';
@@ -39,7 +39,9 @@ export {
   parquetWasmEncoder,
   adaptiveEncoder,
   loadParquetWasm,
+  plainColumns,
   DEFAULT_ROW_GROUP_SIZE,
+  ADAPTIVE_LARGE_FILE_ROWS,
 } from './parquet/parquet-encoder.js';
 export type { ParquetEncoder, EncodeOptions } from './parquet/parquet-encoder.js';
 export { ParquetDatasetWriter, sourceDigest } from './parquet/dataset-writer.js';

@@ -167,21 +167,22 @@ describe('LocalStorage (local only)', () => {
   });
 
   it('breaks a lock left by a dead process', async () => {
-    await storage.put('l/key.json', 'v1');
+    // (Locks serialise ifMatch writes and deletes; unconditional puts take none.)
+    const v1 = await storage.put('l/key.json', 'v1');
     await writeFile(join(dir, 'l', '.key.json.lakeblocks.lock'), `${deadPid()} ${(await import('node:os')).hostname()} x\n`);
     const started = Date.now();
-    await storage.put('l/key.json', 'v2');
+    await storage.put('l/key.json', 'v2', { ifMatch: v1.etag });
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(await allFiles(dir)).toEqual(['l/key.json']);
   });
 
   it('breaks a lock older than staleLockMs', async () => {
     const lockPath = join(dir, 'l', '.key.json.lakeblocks.lock');
-    await mkdir(join(dir, 'l'), { recursive: true });
+    const v0 = await storage.put('l/key.json', 'v0');
     await writeFile(lockPath, '1 some-other-host x\n');
     const old = new Date(Date.now() - 60_000);
     await utimes(lockPath, old, old);
-    await new LocalStorage(dir, { staleLockMs: 5_000 }).put('l/key.json', 'v');
+    await new LocalStorage(dir, { staleLockMs: 5_000 }).put('l/key.json', 'v', { ifMatch: v0.etag });
     expect(await allFiles(dir)).toEqual(['l/key.json']);
   });
 
@@ -189,7 +190,7 @@ describe('LocalStorage (local only)', () => {
     await mkdir(join(dir, 'l'), { recursive: true });
     await writeFile(join(dir, 'l', '.key.json.lakeblocks.lock'), `${process.ppid} ${(await import('node:os')).hostname()} x\n`);
     const held = new LocalStorage(dir, { lockTimeoutMs: 100 });
-    const error = await held.put('l/key.json', 'v').catch((e: unknown) => e);
+    const error = await held.put('l/key.json', 'v', { ifMatch: 'any' }).catch((e: unknown) => e);
     expect(isTag('Timeout')(error)).toBe(true);
     expect((error as CoreError).isRetryable).toBe(true);
     expect(await held.exists('l/key.json')).toBe(false);
@@ -259,5 +260,65 @@ describe('LocalStorage (local only)', () => {
     const fast = new LocalStorage(dir, { durable: false });
     await fast.put('f/x.txt', 'x');
     expect(new TextDecoder().decode(await fast.get('f/x.txt'))).toBe('x');
+  });
+
+  describe('unconditional writes (no lock, cached directories)', () => {
+    it('leaves no temp or lock files, and each replacement changes the etag', async () => {
+      const fast = new LocalStorage(dir, { durable: false });
+      const etags = new Set<string>();
+      for (let i = 0; i < 20; i++) etags.add((await fast.put('s/a/b.txt', 'same')).etag);
+      expect(etags.size).toBe(20);
+      expect(await allFiles(dir)).toEqual(['s/a/b.txt']);
+    });
+
+    it('recreates a directory pruned by a delete (its directory cache is not trusted)', async () => {
+      const fast = new LocalStorage(dir, { durable: false });
+      await fast.put('p/q/one.txt', '1');
+      await fast.delete('p/q/one.txt'); // prunes p/q and p
+      await fast.put('p/q/two.txt', '2');
+      expect(await allFiles(dir)).toEqual(['p/q/two.txt']);
+    });
+
+    it('do not wait for, nor touch, the lock of a conditional writer; ifMatch writers still wait for it', async () => {
+      const fast = new LocalStorage(dir, { durable: false, lockTimeoutMs: 300 });
+      const first = await fast.put('w/x.txt', 'old');
+      const lock = join(dir, 'w', '.x.txt.lakeblocks.lock');
+      await writeFile(lock, `${process.pid} held-elsewhere ${new Date().toISOString()}\n`);
+      await fast.put('w/x.txt', 'new');
+      expect(await readFile(join(dir, 'w', 'x.txt'), 'utf8')).toBe('new');
+      expect(await readFile(lock, 'utf8')).toContain('held-elsewhere');
+      await expect(fast.put('w/x.txt', 'cond', { ifMatch: first.etag })).rejects.toSatisfy(isTag('Timeout'));
+      await rm(lock);
+    });
+
+    it('interleaved with ifMatch writers loses no conditional update', async () => {
+      const fast = new LocalStorage(dir, { durable: false });
+      await fast.put('c/n.txt', '0');
+      const increment = async () => {
+        for (;;) {
+          const info = (await fast.stat('c/n.txt'))!;
+          const n = Number(new TextDecoder().decode(await fast.get('c/n.txt')));
+          try {
+            await fast.put('c/n.txt', String(n + 1), { ifMatch: info.etag });
+            return;
+          } catch (error) {
+            if (!isTag('PreconditionFailed')(error)) throw error;
+          }
+        }
+      };
+      const noise = async () => {
+        for (let i = 0; i < 20; i++) await fast.put('c/other.txt', String(i));
+      };
+      await Promise.all([...Array.from({ length: 10 }, increment), noise()]);
+      expect(new TextDecoder().decode(await fast.get('c/n.txt'))).toBe('10');
+    });
+
+    it('refuses a key that conflicts with a directory', async () => {
+      const fast = new LocalStorage(dir, { durable: false });
+      await fast.put('d/e/f.txt', 'x');
+      await expect(fast.put('d/e', 'y')).rejects.toSatisfy(isTag('StorageFailure'));
+      await expect(fast.put('d/e/f.txt/g', 'y')).rejects.toSatisfy(isTag('StorageFailure'));
+      expect(await allFiles(dir)).toEqual(['d/e/f.txt']);
+    });
   });
 });

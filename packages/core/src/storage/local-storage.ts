@@ -42,6 +42,7 @@ const LOCK_RE = /^\..*\.lakeblocks\.lock$/;
 const NO_LINK_CODES = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);
 
 const DEFAULT_PAGE_SIZE = 1000;
+const KNOWN_DIRS_MAX = 10_000;
 
 let lastMtime = 0;
 
@@ -54,9 +55,14 @@ let lastMtime = 0;
  *   are never listed, and keys with a segment shaped like them are refused.
  * - **Conditional writes** hold against concurrent writers in this and other processes:
  *   `ifNoneMatch: '*'` publishes with `link()`, which fails atomically if the key exists;
- *   every other write and delete takes a short per-key lock file (`O_EXCL`), so `ifMatch` compares and
+ *   `ifMatch` writes and deletes take a short per-key lock file (`O_EXCL`), so `ifMatch` compares and
  *   renames with nobody in between. A lock left by a crashed process is broken once its owner is
  *   gone (same host) or it is older than `staleLockMs`.
+ * - **Unconditional writes** take no lock: publishing is one atomic `rename`, so they cost about half
+ *   the file-system operations (what writing thousands of partition files is made of). They are
+ *   ordered against conditional writers only by that rename: a plain `put` landing between an
+ *   `ifMatch` writer's compare and its rename is overwritten by it. Keys written with preconditions
+ *   (bookmarks, leases) should only be written with preconditions — as lakeblocks does.
  * - **ETag** is a digest of the file's inode, size and nanosecond mtime, so listing needs no reads.
  *   Each write creates a new inode and stamps a microsecond mtime, so replacing an object always
  *   changes its etag; a file rewritten in place by another tool within the file system's timestamp
@@ -80,6 +86,8 @@ export class LocalStorage implements Storage {
   private readonly durable: boolean;
   private readonly staleLockMs: number;
   private readonly lockTimeoutMs: number;
+  /** Directories this instance created or found, so a write skips `mkdir` (bounded; dropped on ENOENT). */
+  private readonly knownDirs = new Set<string>();
 
   /**
    * @param root The lake directory; relative paths resolve against the working directory. It is
@@ -271,6 +279,13 @@ export class LocalStorage implements Storage {
     try {
       if (ifNoneMatch === '*') {
         await this.publishIfAbsent(tempPath, path, key, signal);
+      } else if (ifMatch === undefined) {
+        // Unconditional: a single atomic rename, no lock (see the class description).
+        try {
+          await rename(tempPath, path);
+        } catch (error) {
+          throw fsError(error, 'put', key, path, true);
+        }
       } else {
         await this.withLock(path, key, signal, true, async () => {
           if (ifMatch !== undefined) {
@@ -307,10 +322,15 @@ export class LocalStorage implements Storage {
     for (let attempt = 1; ; attempt++) {
       const tempPath = join(dir, `.${stem}.${randomBytes(6).toString('hex')}.tmp`);
       try {
-        await mkdir(dir, { recursive: true });
+        if (!this.knownDirs.has(dir)) {
+          await mkdir(dir, { recursive: true });
+          if (this.knownDirs.size >= KNOWN_DIRS_MAX) this.knownDirs.clear();
+          this.knownDirs.add(dir);
+        }
         return { handle: await open(tempPath, 'wx'), tempPath };
       } catch (error) {
         // ENOENT: a concurrent delete pruned the directory between mkdir and open; EEXIST: name clash.
+        this.knownDirs.delete(dir);
         if (attempt < 5 && isCode(error, 'ENOENT', 'EEXIST')) continue;
         throw fsError(error, 'put', key, path, true);
       }

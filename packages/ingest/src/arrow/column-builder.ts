@@ -37,16 +37,26 @@ abstract class BaseBuilder implements ColumnBuilder {
   protected nulls = 0;
   protected validity: Uint8Array | undefined;
   protected capacity: number;
+  protected readonly initialCapacity: number;
+  /** `finish` handed the buffers over (no copy): fresh ones are allocated on the next append. */
+  protected spent = false;
   constructor(
     protected readonly type: DataType,
     initialCapacity: number,
   ) {
-    this.capacity = Math.max(8, initialCapacity);
+    this.capacity = this.initialCapacity = Math.max(8, initialCapacity);
   }
   abstract append(value: CellValue): void;
   abstract finish(): Data;
   protected abstract grow(capacity: number): void;
+  /** Allocates empty buffers of `this.capacity`. */
+  protected abstract fresh(): void;
   protected ensure(): void {
+    if (this.spent) {
+      this.spent = false;
+      this.capacity = this.initialCapacity;
+      this.fresh();
+    }
     if (this.length < this.capacity) return;
     const next = this.capacity * 2;
     this.grow(next);
@@ -72,7 +82,7 @@ abstract class BaseBuilder implements ColumnBuilder {
   }
   protected abstract pushDefault(): void;
   protected takeValidity(): { nullBitmap?: Uint8Array; nullCount: number } {
-    const out = this.nulls > 0 && this.validity !== undefined ? { nullBitmap: this.validity.slice(0, Math.ceil(this.length / 8)), nullCount: this.nulls } : { nullCount: 0 };
+    const out = this.nulls > 0 && this.validity !== undefined ? { nullBitmap: this.validity.subarray(0, Math.ceil(this.length / 8)), nullCount: this.nulls } : { nullCount: 0 };
     this.validity = undefined;
     this.nulls = 0;
     return out;
@@ -113,12 +123,15 @@ class FixedBuilder extends BaseBuilder {
   protected pushDefault(): void {
     // Typed arrays are zero-filled; nothing to write.
   }
-  finish(): Data {
-    const validity = this.takeValidity();
-    const data = makeData({ type: this.type, length: this.length, data: this.values.slice(0, this.length * this.stride), ...validity } as never) as Data;
-    this.length = 0;
+  protected fresh(): void {
     this.values = this.make(this.capacity * this.stride);
     this.words = wordsOf(this.values);
+  }
+  finish(): Data {
+    const validity = this.takeValidity();
+    const data = makeData({ type: this.type, length: this.length, data: this.values.subarray(0, this.length * this.stride), ...validity } as never) as Data;
+    this.length = 0;
+    this.spent = true;
     return data;
   }
 }
@@ -141,11 +154,14 @@ class BoolBuilder extends BaseBuilder {
     this.length++;
   }
   protected pushDefault(): void {}
+  protected fresh(): void {
+    this.bits = new Uint8Array(Math.ceil(this.capacity / 8));
+  }
   finish(): Data {
     const validity = this.takeValidity();
-    const data = makeData({ type: this.type, length: this.length, data: this.bits.slice(0, Math.ceil(this.length / 8)), ...validity } as never) as Data;
+    const data = makeData({ type: this.type, length: this.length, data: this.bits.subarray(0, Math.ceil(this.length / 8)), ...validity } as never) as Data;
     this.length = 0;
-    this.bits = new Uint8Array(Math.ceil(this.capacity / 8));
+    this.spent = true;
     return data;
   }
 }
@@ -168,31 +184,48 @@ class Utf8Builder extends BaseBuilder {
     this.ensure();
     this.markValid();
     const text = value as string;
-    const max = text.length * 3;
+    const n = text.length;
+    const max = n * 3;
     if (this.used + max > this.bytes.length) {
       const next = new Uint8Array(Math.max(this.bytes.length * 2, this.used + max));
       next.set(this.bytes.subarray(0, this.used));
       this.bytes = next;
     }
-    this.used += encoder.encodeInto(text, this.bytes.subarray(this.used)).written;
+    // Short ASCII text (most values) is copied in a loop: cheaper than a call into the encoder.
+    let i = 0;
+    if (n <= 64) {
+      const bytes = this.bytes;
+      const at = this.used;
+      for (; i < n; i++) {
+        const c = text.charCodeAt(i);
+        if (c >= 0x80) break;
+        bytes[at + i] = c;
+      }
+    }
+    if (i === n) this.used += n;
+    else this.used += encoder.encodeInto(text, this.bytes.subarray(this.used)).written;
     this.length++;
     this.offsets[this.length] = this.used;
   }
   protected pushDefault(): void {
     this.offsets[this.length + 1] = this.used;
   }
+  protected fresh(): void {
+    this.offsets = new Int32Array(this.capacity + 1);
+    this.bytes = new Uint8Array(this.capacity * 16);
+  }
   finish(): Data {
     const validity = this.takeValidity();
     const data = makeData({
       type: this.type,
       length: this.length,
-      valueOffsets: this.offsets.slice(0, this.length + 1),
-      data: this.bytes.slice(0, this.used),
+      valueOffsets: this.offsets.subarray(0, this.length + 1),
+      data: this.bytes.subarray(0, this.used),
       ...validity,
     } as never) as Data;
     this.length = 0;
     this.used = 0;
-    this.offsets = new Int32Array(this.capacity + 1);
+    this.spent = true;
     return data;
   }
 }

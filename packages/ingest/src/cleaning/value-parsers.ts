@@ -178,7 +178,7 @@ export function valueParserFor(type: ColumnType): ValueParser {
     case 'string': {
       const { maxLength } = type;
       return (text) => {
-        if (CONTROL_RE.test(text)) return new ParseFailure(`control character U+${controlCode(text)} in text`);
+        if (hasControl(text)) return new ParseFailure(`control character U+${controlCode(text)} in text`);
         if (maxLength !== undefined && text.length > maxLength && [...text].length > maxLength) {
           return new ParseFailure(`longer than ${maxLength} character(s): ${quote(text)}`);
         }
@@ -310,7 +310,181 @@ function fastDecimal(text: string, scale: number, precision: number, scaleFactor
   return neg && unscaled !== 0 ? -unscaled : unscaled;
 }
 
+/** `CONTROL_RE.test(text)`, as a loop for short text (cheaper than the regex there). */
+function hasControl(text: string): boolean {
+  const n = text.length;
+  if (n > 64) return CONTROL_RE.test(text);
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 32 ? c !== 9 && c !== 10 && c !== 13 : c === 127) return true;
+  }
+  return false;
+}
+
 function controlCode(text: string): string {
   const m = CONTROL_RE.exec(text);
   return (m?.[0].charCodeAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');
+}
+
+/**
+ * A parser of `s[start, end)` that decides without making a string: the value, or `undefined`
+ * when it cannot tell (then the reader takes the string path: coercion, strict parser, error text).
+ * It only accepts text that the string path would turn into the very same value.
+ *
+ * @example
+ * ```ts
+ * const p = rangeParserFor({ kind: 'int' }, 'integral-float')!;
+ * p('x,101.0,y', 2, 7); // 101
+ * ```
+ */
+export type RangeParser = (s: string, start: number, end: number) => CellValue | undefined;
+
+/** Digits `s[from, to)` as a number, or -1 if any is not a digit. */
+function digitsAt(s: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = s.charCodeAt(i) - ZERO;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+function dayAt(s: string, a: number): number | undefined {
+  if (s.charCodeAt(a + 4) !== 45 || s.charCodeAt(a + 7) !== 45) return undefined;
+  const y = digitsAt(s, a, a + 4);
+  const m = digitsAt(s, a + 5, a + 7);
+  const d = digitsAt(s, a + 8, a + 10);
+  if (y < 0 || m < 0 || d < 0) return undefined;
+  return epochDay(y, m, d);
+}
+
+/**
+ * The range parser for a column type under a coercion (`'none'`, `'integral-float'` or `'money'`),
+ * or `undefined` when there is none (strings; other coercions).
+ *
+ * @example
+ * ```ts
+ * rangeParserFor({ kind: 'timestamp' }, 'none')!('2025-01-31 23:07:42', 0, 19); // 1738364862000000
+ * ```
+ */
+export function rangeParserFor(type: ColumnType, coercion: 'none' | 'integral-float' | 'money'): RangeParser | undefined {
+  switch (type.kind) {
+    case 'int':
+      if (coercion === 'money') return undefined;
+      return (s, a, b) => {
+        let i = a;
+        const neg = s.charCodeAt(i) === 45;
+        if (neg) i++;
+        let n = 0;
+        const first = i;
+        for (; i < b; i++) {
+          const d = s.charCodeAt(i) - ZERO;
+          if (d < 0 || d > 9) break;
+          n = n * 10 + d;
+        }
+        const digits = i - first;
+        if (digits === 0 || digits > 10) return undefined;
+        if (i < b) {
+          // `integral-float`: `101.`, `101.0`, `101.00` → 101; anything else → string path.
+          if (coercion !== 'integral-float' || s.charCodeAt(i) !== 46) return undefined;
+          for (i++; i < b; i++) if (s.charCodeAt(i) !== ZERO) return undefined;
+        }
+        if (neg) n = -n;
+        return n < -2147483648 || n > 2147483647 || (neg && n === 0) ? undefined : n;
+      };
+    case 'timestamp':
+      if (coercion !== 'none') return undefined;
+      return (s, a, b) => {
+        if (b - a !== 19) return undefined;
+        const sep = s.charCodeAt(a + 10);
+        if ((sep !== 84 && sep !== 32) || s.charCodeAt(a + 13) !== 58 || s.charCodeAt(a + 16) !== 58) return undefined;
+        const day = dayAt(s, a);
+        if (day === undefined) return undefined;
+        const h = digitsAt(s, a + 11, a + 13);
+        const mi = digitsAt(s, a + 14, a + 16);
+        const sec = digitsAt(s, a + 17, a + 19);
+        if (h < 0 || mi < 0 || sec < 0 || h > 23 || mi > 59 || sec > 59) return undefined;
+        const us = (day * 86400 + h * 3600 + mi * 60 + sec) * 1_000_000;
+        return Number.isSafeInteger(us) ? us : undefined;
+      };
+    case 'date':
+      if (coercion !== 'none') return undefined;
+      return (s, a, b) => (b - a === 10 ? dayAt(s, a) : undefined);
+    case 'decimal': {
+      if (coercion === 'integral-float') return undefined;
+      const { precision, scale } = type;
+      const scaleFactor = 10 ** scale;
+      return (s, a, b) => {
+        let i = a;
+        let neg = false;
+        if (s.charCodeAt(i) === 45) {
+          neg = true;
+          i++;
+        }
+        let dollar = false;
+        if (coercion === 'money' && s.charCodeAt(i) === 36) {
+          // `$-77.00`, `-$77.00`, `$77.00` (one sign at most; thousands separators → string path)
+          dollar = true;
+          i++;
+          if (s.charCodeAt(i) === 45) {
+            if (neg) return undefined;
+            neg = true;
+            i++;
+          }
+        }
+        let intPart = 0;
+        let intDigits = 0;
+        let significant = false;
+        const first = i;
+        for (; i < b; i++) {
+          const d = s.charCodeAt(i) - ZERO;
+          if (d < 0 || d > 9) break;
+          if (d !== 0) significant = true;
+          if (significant) intDigits++;
+          intPart = intPart * 10 + d;
+        }
+        const intCount = i - first;
+        let sawDigit = intCount > 0;
+        let frac = 0;
+        let fracDigits = 0;
+        const point = i < b;
+        if (point) {
+          if (s.charCodeAt(i) !== 46) return undefined;
+          for (i++; i < b; i++) {
+            const d = s.charCodeAt(i) - ZERO;
+            if (d < 0 || d > 9) return undefined;
+            frac = frac * 10 + d;
+            fracDigits++;
+            sawDigit = true;
+          }
+        }
+        if (!sawDigit || fracDigits > 15) return undefined;
+        // The money coercion wants `\d+(\.\d+)?` after the `$`.
+        if (dollar && (intCount === 0 || (point && fracDigits === 0))) return undefined;
+        while (fracDigits > scale && frac % 10 === 0) {
+          frac /= 10;
+          fracDigits--;
+        }
+        if (fracDigits > scale || intDigits > precision - scale || intDigits + scale > 15) return undefined;
+        const unscaled = intPart * scaleFactor + frac * 10 ** (scale - fracDigits);
+        return neg && unscaled !== 0 ? -unscaled : unscaled;
+      };
+    }
+    case 'enum': {
+      if (coercion !== 'none') return undefined;
+      const values = [...type.values];
+      const count = values.length;
+      return (s, a, b) => {
+        const len = b - a;
+        for (let k = 0; k < count; k++) {
+          const v = values[k]!;
+          if (v.length === len && s.startsWith(v, a)) return v;
+        }
+        return undefined;
+      };
+    }
+    default:
+      return undefined;
+  }
 }

@@ -89,3 +89,32 @@ describe('CsvTokenizer', () => {
     ]);
   });
 });
+
+describe('CsvTokenizer against csv-parse', () => {
+  it('gives the same fields on random RFC 4180 text (quotes, escapes, CRLF/LF, blank lines), whatever the chunks', async () => {
+    const { parse } = await import('csv-parse/sync');
+    let seed = 1;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const pick = <T,>(xs: T[]): T => xs[Math.floor(rand() * xs.length)]!;
+    for (let round = 0; round < 40; round++) {
+      const rows: string[] = [];
+      const width = 1 + Math.floor(rand() * 5);
+      for (let r = 0; r < 30; r++) {
+        const fields: string[] = [];
+        for (let f = 0; f < width; f++) {
+          const plain = pick(['', 'a', '12.5', 'xyz abc', '2025-01-31 10:00:00']);
+          fields.push(rand() < 0.2 ? `"${pick(['a,b', 'say ""hi""', 'multi\nline', 'cr\r\nlf', ''])}"` : plain);
+        }
+        rows.push(fields.join(','));
+        if (rand() < 0.05) rows.push('');
+      }
+      const eol = pick(['\n', '\r\n']);
+      const text = rows.join(eol) + (rand() < 0.5 ? eol : '');
+      const expected = (parse(text, { relax_column_count: true, skip_empty_lines: true }) as string[][]);
+      for (const size of [text.length, 1, 7, 64]) {
+        const got = tokenize(text, size).map((r) => r.fields);
+        expect(got, `round ${round}, chunks of ${size}`).toEqual(expected);
+      }
+    }
+  });
+});

@@ -52,9 +52,86 @@ export interface CsvTokenizerOptions {
   maxRecordChars?: number;
 }
 
+/** A field that is exactly `s[start, end)` of the record view's text (unquoted). */
+export const FIELD_PLAIN = 0;
+/** A quoted field without `""` escapes: its value is `s[start, end)` (inside the quotes). */
+export const FIELD_QUOTED = 1;
+/** A field whose value had to be built (`""` unescaped, or text after the closing quote): see `CsvRecordView.text`. */
+export const FIELD_BUILT = 2;
+
 /**
- * Incremental RFC 4180 tokenizer: feed text with {@link CsvTokenizer.push}, then call
- * {@link CsvTokenizer.end}. Blank lines are skipped (and counted in `blankLines`).
+ * One record, seen in place: field boundaries into the decoded text, no strings made. Valid only
+ * during the `onRecord` callback of {@link CsvTokenizer.scan}; the tokenizer reuses it.
+ *
+ * @example
+ * ```ts
+ * t.scan('a,b\n1,2\n', (r) => console.log(r.count, r.text(0), r.line));
+ * ```
+ */
+export class CsvRecordView {
+  /** The text the boundaries point into. */
+  s = '';
+  /** Fields in the record. */
+  count = 0;
+  /** Field `i` is `s[starts[i], ends[i])` unless `kinds[i]` is {@link FIELD_BUILT}. */
+  starts = new Int32Array(64);
+  ends = new Int32Array(64);
+  kinds = new Uint8Array(64);
+  built: (string | undefined)[] = [];
+  /** Physical line (1-based) where the record starts. */
+  line = 1;
+  /** The record's text is `s[rawStart, rawEnd)`. */
+  rawStart = 0;
+  rawEnd = 0;
+  problem: CsvRecord['problem'] = undefined;
+
+  /** The value of field `i` as a string. */
+  text(i: number): string {
+    return this.kinds[i] === FIELD_BUILT ? this.built[i]! : this.s.slice(this.starts[i], this.ends[i]);
+  }
+
+  /** Every field as strings. */
+  texts(): string[] {
+    const out = new Array<string>(this.count);
+    for (let i = 0; i < this.count; i++) out[i] = this.text(i);
+    return out;
+  }
+
+  /** The record exactly as in the file, without its line end. */
+  raw(): string {
+    return this.s.slice(this.rawStart, this.rawEnd);
+  }
+
+  /** A standalone {@link CsvRecord}. */
+  toRecord(): CsvRecord {
+    const record: CsvRecord = { fields: this.texts(), line: this.line, raw: this.raw() };
+    if (this.problem !== undefined) record.problem = this.problem;
+    return record;
+  }
+
+  /** @internal */
+  set(i: number, start: number, end: number, kind: number, built?: string): void {
+    if (i >= this.starts.length) {
+      const grow = <A extends Int32Array | Uint8Array>(a: A): A => {
+        const next = new (a.constructor as new (n: number) => A)(a.length * 2);
+        next.set(a);
+        return next;
+      };
+      this.starts = grow(this.starts);
+      this.ends = grow(this.ends);
+      this.kinds = grow(this.kinds);
+    }
+    this.starts[i] = start;
+    this.ends[i] = end;
+    this.kinds[i] = kind;
+    if (kind === FIELD_BUILT) this.built[i] = built;
+  }
+}
+
+/**
+ * Incremental RFC 4180 tokenizer: feed text with {@link CsvTokenizer.push} (records as objects) or
+ * {@link CsvTokenizer.scan} (records seen in place, no per-field strings), then call
+ * {@link CsvTokenizer.end} / {@link CsvTokenizer.scanEnd}. Blank lines are skipped (and counted in `blankLines`).
  *
  * @example
  * ```ts
@@ -67,6 +144,7 @@ export class CsvTokenizer {
   readonly #file: string;
   readonly #delim: number;
   readonly #maxChars: number;
+  readonly #view = new CsvRecordView();
   #pending = '';
   #line = 1;
   /** Blank lines skipped so far. */
@@ -91,8 +169,9 @@ export class CsvTokenizer {
    * ```
    */
   push(text: string): CsvRecord[] {
-    const input = this.#pending === '' ? text : this.#pending + text;
-    return this.#scan(input, false);
+    const out: CsvRecord[] = [];
+    this.scan(text, (r) => out.push(r.toRecord()));
+    return out;
   }
 
   /**
@@ -105,18 +184,52 @@ export class CsvTokenizer {
    * ```
    */
   end(): CsvRecord[] {
-    const input = this.#pending;
-    this.#pending = '';
-    return input === '' ? [] : this.#scan(input, true);
+    const out: CsvRecord[] = [];
+    this.scanEnd((r) => out.push(r.toRecord()));
+    return out;
   }
 
-  #scan(s: string, final: boolean): CsvRecord[] {
-    const out: CsvRecord[] = [];
+  /**
+   * Adds text; calls `onRecord` for each record it completes, with a view valid during the call only.
+   *
+   * @example
+   * ```ts
+   * t.scan(chunk, (r) => rows.push(r.text(0)));
+   * ```
+   */
+  scan(text: string, onRecord: (record: CsvRecordView) => void): void {
+    const input = this.#pending === '' ? text : this.#pending + text;
+    this.#scan(input, false, onRecord);
+  }
+
+  /**
+   * Ends the input (see {@link CsvTokenizer.end}), calling `onRecord` for the last record.
+   *
+   * @example
+   * ```ts
+   * t.scanEnd((r) => rows.push(r.text(0)));
+   * ```
+   */
+  scanEnd(onRecord: (record: CsvRecordView) => void): void {
+    const input = this.#pending;
+    this.#pending = '';
+    if (input !== '') this.#scan(input, true, onRecord);
+  }
+
+  #scan(s: string, final: boolean, onRecord: (record: CsvRecordView) => void): void {
     const n = s.length;
     const delim = this.#delim;
+    const view = this.#view;
+    view.s = s;
+    const delimChar = String.fromCharCode(delim);
     let i = 0;
     let recStart = 0;
     let consumed = 0;
+    // Next quote, LF and CR at or after `i` (`n`: none in this text), found with indexOf, which is
+    // much faster than a per-character loop; they let most records take the fast path below.
+    let nextQuote = -1;
+    let nextLf = -1;
+    let nextCr = -1;
     records: while (i < n) {
       recStart = i;
       // Blank line.
@@ -131,21 +244,42 @@ export class CsvTokenizer {
         consumed = i;
         continue;
       }
-      const fields: string[] = [];
+      // Fast path: a record with no quote and no lone CR before its LF is split at delimiters.
+      if (nextLf < i) nextLf = indexOrEnd(s, '\n', i, n);
+      if (nextQuote < i) nextQuote = indexOrEnd(s, '"', i, n);
+      if (nextCr < i) nextCr = indexOrEnd(s, '\r', i, n);
+      if (nextLf < n && nextQuote > nextLf && nextCr >= nextLf - 1) {
+        const end = nextCr === nextLf - 1 ? nextCr : nextLf;
+        let nf = 0;
+        let a = i;
+        for (;;) {
+          let d = s.indexOf(delimChar, a);
+          if (d === -1 || d > end) d = end;
+          view.set(nf++, a, d, FIELD_PLAIN);
+          if (d === end) break;
+          a = d + 1;
+        }
+        i = nextLf + 1;
+        this.#emit(onRecord, s, recStart, end, nf, undefined, false);
+        consumed = i;
+        continue;
+      }
+      let nf = 0;
       let problem: CsvRecord['problem'];
       let multiline = false;
       for (;;) {
         if (i >= n) {
           if (!final) break records;
-          fields.push('');
+          view.set(nf++, i, i, FIELD_PLAIN);
           break;
         }
         const c = s.charCodeAt(i);
         if (c === QUOTE) {
           const open = i;
-          let value = '';
+          let value: string | undefined; // built only when the field has "" escapes or trailing text
           let seg = i + 1;
           let j = seg;
+          let close: number;
           for (;;) {
             const q = s.indexOf('"', j);
             if (q === -1) {
@@ -160,15 +294,24 @@ export class CsvTokenizer {
               break records;
             }
             if (s.charCodeAt(q + 1) === QUOTE) {
-              value += s.slice(seg, q + 1);
+              value = (value ?? '') + s.slice(seg, q + 1);
               j = seg = q + 2;
               continue;
             }
-            value += s.slice(seg, q);
+            if (value !== undefined) value += s.slice(seg, q);
+            close = q;
             i = q + 1;
             break;
           }
-          if (!multiline && (value.includes('\n') || value.includes('\r'))) multiline = true;
+          if (!multiline) {
+            for (let k = open + 1; k < close; k++) {
+              const ck = s.charCodeAt(k);
+              if (ck === LF || ck === CR) {
+                multiline = true;
+                break;
+              }
+            }
+          }
           // After the closing quote: delimiter, line end or end of input.
           if (i < n) {
             const after = s.charCodeAt(i);
@@ -180,12 +323,13 @@ export class CsvTokenizer {
                 k++;
               }
               if (k >= n && !final) break records;
-              problem ??= { field: fields.length, reason: `text after the closing quote of field ${fields.length + 1}` };
-              value += s.slice(i, k);
+              problem ??= { field: nf, reason: `text after the closing quote of field ${nf + 1}` };
+              value = (value ?? s.slice(open + 1, close)) + s.slice(i, k);
               i = k;
             }
           }
-          fields.push(value);
+          if (value === undefined) view.set(nf++, open + 1, close, FIELD_QUOTED);
+          else view.set(nf++, 0, 0, FIELD_BUILT, value);
         } else {
           let j = i;
           let sawQuote = false;
@@ -199,8 +343,8 @@ export class CsvTokenizer {
             this.#checkLength(s, recStart, n, -1);
             break records;
           }
-          if (sawQuote) problem ??= { field: fields.length, reason: `a quote inside unquoted field ${fields.length + 1}` };
-          fields.push(s.slice(i, j));
+          if (sawQuote) problem ??= { field: nf, reason: `a quote inside unquoted field ${nf + 1}` };
+          view.set(nf++, i, j, FIELD_PLAIN);
           i = j;
         }
         // Separator or end of record.
@@ -210,7 +354,7 @@ export class CsvTokenizer {
           i++;
           if (i >= n) {
             if (!final) break records;
-            fields.push('');
+            view.set(nf++, i, i, FIELD_PLAIN);
             break;
           }
           continue;
@@ -219,40 +363,42 @@ export class CsvTokenizer {
           if (i + 1 >= n && !final) break records;
           const end = i;
           i += s.charCodeAt(i + 1) === LF ? 2 : 1;
-          this.#emit(out, s, recStart, end, fields, problem, multiline);
+          this.#emit(onRecord, s, recStart, end, nf, problem, multiline);
           consumed = i;
           continue records;
         }
         // LF
         const end = i;
         i++;
-        this.#emit(out, s, recStart, end, fields, problem, multiline);
+        this.#emit(onRecord, s, recStart, end, nf, problem, multiline);
         consumed = i;
         continue records;
       }
       // Reached only at the end of the final input (no line end after the last record).
-      this.#emit(out, s, recStart, n, fields, problem, multiline);
+      this.#emit(onRecord, s, recStart, n, nf, problem, multiline);
       i = n;
       consumed = n;
     }
     this.#pending = final ? '' : s.slice(consumed);
-    return out;
   }
 
   #emit(
-    out: CsvRecord[],
+    onRecord: (record: CsvRecordView) => void,
     s: string,
     start: number,
     end: number,
-    fields: string[],
+    count: number,
     problem: CsvRecord['problem'],
     multiline: boolean,
   ): void {
-    const raw = s.slice(start, end);
-    const record: CsvRecord = { fields, line: this.#line, raw };
-    if (problem !== undefined) record.problem = problem;
-    out.push(record);
-    this.#line += 1 + (multiline ? lineBreaks(raw) : 0);
+    const view = this.#view;
+    view.count = count;
+    view.line = this.#line;
+    view.rawStart = start;
+    view.rawEnd = end;
+    view.problem = problem;
+    this.#line += 1 + (multiline ? lineBreaks(s, start, end) : 0);
+    onRecord(view);
   }
 
   #checkLength(s: string, recStart: number, n: number, open: number): void {
@@ -277,10 +423,16 @@ export class CsvTokenizer {
   }
 }
 
-/** Line breaks (LF, CRLF or a lone CR) in `s`. */
-function lineBreaks(s: string): number {
+/** `s.indexOf(c, from)`, or `end` when absent. */
+function indexOrEnd(s: string, c: string, from: number, end: number): number {
+  const at = s.indexOf(c, from);
+  return at === -1 ? end : at;
+}
+
+/** Line breaks (LF, CRLF or a lone CR) in `s[start, end)`. */
+function lineBreaks(s: string, start = 0, end = s.length): number {
   let n = 0;
-  for (let i = 0; i < s.length; i++) {
+  for (let i = start; i < end; i++) {
     const c = s.charCodeAt(i);
     if (c === LF) n++;
     else if (c === CR && s.charCodeAt(i + 1) !== LF) n++;

@@ -14,11 +14,11 @@ import { columnBuilderFor, recordBatchOf, type ColumnBuilder } from '../arrow/co
 import type { TableCleaning } from '../cleaning/cleaning-rules.js';
 import { defineCleaning } from '../cleaning/cleaning-rules.js';
 import { normalizeColumnName } from '../cleaning/column-names.js';
-import { resolveCoercions, type CoercionFn } from '../cleaning/coercions.js';
-import { civilFromEpochDay, ParseFailure, valueParserFor, type CellValue, type ValueParser } from '../cleaning/value-parsers.js';
+import { BUILTIN_COERCIONS, resolveCoercions, type CoercionFn } from '../cleaning/coercions.js';
+import { civilFromEpochDay, ParseFailure, rangeParserFor, valueParserFor, type CellValue, type RangeParser, type ValueParser } from '../cleaning/value-parsers.js';
 import { IngestError } from '../errors/ingest-error.js';
 import type { RejectedRow } from '../rejects/rejected-row.js';
-import { CsvTokenizer, type CsvRecord } from './csv-tokenizer.js';
+import { CsvTokenizer, FIELD_BUILT, type CsvRecordView } from './csv-tokenizer.js';
 import { Utf8ChunkDecoder } from './utf8.js';
 
 /**
@@ -103,7 +103,12 @@ interface ColumnPlan {
   source: number;
   coerce: CoercionFn | undefined;
   parse: ValueParser;
+  /** Decides most values straight from the decoded text, without a string (see `rangeParserFor`). */
+  fast: RangeParser | undefined;
   defaultText: string | undefined;
+  /** `defaultText` coerced and parsed once (undefined when that fails: every use then rejects as before). */
+  defaultValue: CellValue | undefined;
+  defaultCoerced: string | undefined;
   /** Whether it is stored in the files (false for `columns`-partition keys). */
   inFile: boolean;
 }
@@ -162,6 +167,8 @@ async function* run(
   const onReject = options.onReject;
   const trim = rules.trim ?? true;
   const nullTokens = new Set(rules.nullTokens ?? ['']);
+  const onlyEmptyIsNull = nullTokens.size === 1 && nullTokens.has('');
+  const isNullToken = (text: string): boolean => (onlyEmptyIsNull ? text.length === 0 : nullTokens.has(text));
   const normalize = (rules.columnNames ?? 'normalize') === 'normalize' ? normalizeColumnName : (s: string) => s.replace(/^\uFEFF/, '');
   const rename = rules.rename ?? {};
   const seen = rules.dedupe === 'keep-first' ? (options.seenKeys ?? new Set<string | number>()) : undefined;
@@ -188,7 +195,12 @@ async function* run(
     rows: 0,
     builders: table.fileColumns.map((c, i) => columnBuilderFor(c.type, schema.fields[i]!.type, grouping ? 64 : Math.min(batchRows, 65_536))),
   });
+  /** The group of the previous row's day (cleared whenever a group is emitted). */
+  let lastDay = Number.NaN;
+  let lastKey = '';
+  let lastGroup: Group | undefined;
   const emit = (key: string, group: Group): void => {
+    lastGroup = undefined;
     if (group.rows === 0) return;
     const batch = recordBatchOf(schema, group.builders.map((b) => b.finish()), group.rows);
     stats.batches++;
@@ -198,14 +210,14 @@ async function* run(
     if (grouping) groups.delete(key);
   };
 
-  const reject = (record: CsvRecord, column: string, reason: string): void => {
+  const reject = (record: CsvRecordView, column: string, reason: string): void => {
     stats.rowsRejected++;
-    // A flat copy: `record.raw` is a slice that would keep the whole decoded chunk alive.
-    onReject?.({ sourceFile: file, line: record.line, column, reason, rawRecord: Buffer.from(record.raw, 'utf8').toString('utf8') });
+    // A flat copy: the raw text is a slice that would keep the whole decoded chunk alive.
+    onReject?.({ sourceFile: file, line: record.line, column, reason, rawRecord: Buffer.from(record.raw(), 'utf8').toString('utf8') });
   };
 
-  const readHeader = (record: CsvRecord): void => {
-    headerFields = record.fields.map((f) => {
+  const readHeader = (record: CsvRecordView): void => {
+    headerFields = record.texts().map((f) => {
       const n = normalize(f);
       return rename[n] ?? n;
     });
@@ -225,54 +237,90 @@ async function* run(
         context: { file, table: table.name, line: record.line, reason: 'header-mismatch' },
       });
     }
-    plans = table.columns.map((column) => ({
-      column,
-      source: index.get(column.name) ?? -1,
-      coerce: resolveCoercions(rules.coerce?.[column.name] ?? rules.coerceKinds?.[column.type.kind]),
-      parse: valueParserFor(column.type),
-      defaultText: rules.defaults?.[column.name],
-      inFile: fileColumnNames.has(column.name),
-    }));
+    const partitionColumns = new Set(table.partitioning.kind === 'columns' ? table.partitionKeys.map((k) => k.column) : []);
+    plans = table.columns.map((column) => {
+      const coerce = resolveCoercions(rules.coerce?.[column.name] ?? rules.coerceKinds?.[column.type.kind]);
+      const coercion = coerce === undefined ? 'none' : coerce === BUILTIN_COERCIONS['integral-float'] ? 'integral-float' : coerce === BUILTIN_COERCIONS.money ? 'money' : undefined;
+      let fast = coercion === undefined || partitionColumns.has(column.name) ? undefined : rangeParserFor(column.type, coercion);
+      // A null token the fast parser would read as a value (`0`, say) must stay null: string path.
+      if (fast !== undefined && [...nullTokens].some((t) => t !== '' && fast!(t, 0, t.length) !== undefined)) fast = undefined;
+      const parse = valueParserFor(column.type);
+      const defaultText = rules.defaults?.[column.name];
+      let defaultValue: CellValue | undefined;
+      let defaultCoerced: string | undefined;
+      if (defaultText !== undefined) {
+        const coerced = coerce === undefined ? defaultText : coerce(defaultText);
+        const parsed = typeof coerced === 'string' ? parse(coerced) : undefined;
+        if (parsed !== undefined && !(parsed instanceof ParseFailure)) [defaultValue, defaultCoerced] = [parsed, coerced as string];
+      }
+      return { column, source: index.get(column.name) ?? -1, coerce, parse, fast, defaultText, defaultValue, defaultCoerced, inFile: fileColumnNames.has(column.name) };
+    });
     pkIndexes = table.primaryKey.map((name) => table.columns.findIndex((c) => c.name === name));
   };
 
   const values: (CellValue | null)[] = new Array(table.columns.length).fill(null);
   const texts: (string | null)[] = new Array(table.columns.length).fill(null);
 
-  const isHeader = (fields: string[]): boolean =>
-    fields
+  const isHeader = (record: CsvRecordView): boolean =>
+    record
+      .texts()
       .map((f) => {
         const n = normalize(f);
         return rename[n] ?? n;
       })
       .join('\u0000') === headerKey;
 
-  const handle = (record: CsvRecord): void => {
+  const handle = (record: CsvRecordView): void => {
     if (plans === undefined) {
       readHeader(record);
       return;
     }
     stats.rowsIn++;
-    const fields = record.fields;
-    if (fields.length !== headerFields.length) {
-      reject(record, '', `expected ${headerFields.length} fields, found ${fields.length}`);
+    if (record.count !== headerFields.length) {
+      reject(record, '', `expected ${headerFields.length} fields, found ${record.count}`);
       return;
     }
     if (record.problem !== undefined) {
       reject(record, headerFields[record.problem.field] ?? '', `malformed CSV: ${record.problem.reason}`);
       return;
     }
+    const s = record.s;
+    const starts = record.starts;
+    const ends = record.ends;
+    const kinds = record.kinds;
     for (let c = 0; c < plans.length; c++) {
       const plan = plans[c]!;
-      let text: string | null = plan.source === -1 ? null : fields[plan.source]!;
+      const source = plan.source;
+      let text: string | null;
+      if (source === -1) text = null;
+      else if (kinds[source] === FIELD_BUILT) text = record.text(source);
+      else {
+        const a = starts[source]!;
+        const b = ends[source]!;
+        if (a !== b && plan.fast !== undefined) {
+          const v = plan.fast(s, a, b);
+          if (v !== undefined) {
+            values[c] = v;
+            continue;
+          }
+        }
+        text = a === b ? '' : s.slice(a, b);
+      }
       if (text !== null) {
         if (trim && text.length > 0 && (text.charCodeAt(0) <= 32 || text.charCodeAt(text.length - 1) <= 32)) text = text.trim();
-        if (nullTokens.has(text)) text = null;
+        if (isNullToken(text)) text = null;
       }
-      if (text === null && plan.defaultText !== undefined) text = plan.defaultText;
+      if (text === null && plan.defaultText !== undefined) {
+        if (plan.defaultValue !== undefined) {
+          values[c] = plan.defaultValue;
+          texts[c] = plan.defaultCoerced!;
+          continue;
+        }
+        text = plan.defaultText;
+      }
       if (text === null) {
         if (!plan.column.nullable) {
-          if (isHeader(fields)) reject(record, '', 'repeated header row');
+          if (isHeader(record)) reject(record, '', 'repeated header row');
           else reject(record, plan.column.name, plan.column.isPrimaryKey ? 'missing primary key value' : 'missing value in a non-null column');
           return;
         }
@@ -290,7 +338,7 @@ async function* run(
       }
       const parsed = plan.parse(text);
       if (parsed instanceof ParseFailure) {
-        if (isHeader(fields)) reject(record, '', 'repeated header row');
+        if (isHeader(record)) reject(record, '', 'repeated header row');
         else reject(record, plan.column.name, parsed.error);
         return;
       }
@@ -333,16 +381,25 @@ async function* run(
             : typeof v === 'bigint'
               ? Number(floorDiv(v, MICROS_PER_DAY))
               : Math.floor((v as number) / 86_400_000_000);
-        let cached = partitionCache.get(day);
-        if (cached === undefined) {
-          const { year, month, day: d } = civilFromEpochDay(day);
-          values_ = granularity === 'year' ? { year } : granularity === 'month' ? { year, month } : { year, month, day: d };
-          cached = { values: values_, path: partitionPath(values_) };
-          partitionCache.set(day, cached);
+        if (day === lastDay && lastGroup !== undefined) {
+          // Rows mostly come in time order: the same group as the previous row, no lookups.
+          key = lastKey;
+          group = lastGroup;
+        } else {
+          let cached = partitionCache.get(day);
+          if (cached === undefined) {
+            const { year, month, day: d } = civilFromEpochDay(day);
+            values_ = granularity === 'year' ? { year } : granularity === 'month' ? { year, month } : { year, month, day: d };
+            cached = { values: values_, path: partitionPath(values_) };
+            partitionCache.set(day, cached);
+          }
+          key = cached.path;
+          group = groups.get(key);
+          if (group === undefined) groups.set(key, (group = newGroup(cached.values, cached.path)));
+          lastDay = day;
+          lastKey = key;
+          lastGroup = group;
         }
-        key = cached.path;
-        group = groups.get(key);
-        if (group === undefined) groups.set(key, (group = newGroup(cached.values, cached.path)));
       } else {
         values_ = {};
         for (const k of table.partitionKeys) {
@@ -378,17 +435,13 @@ async function* run(
     }
   };
 
-  const consume = (records: CsvRecord[]): void => {
-    for (const r of records) handle(r);
-  };
-
   for await (const chunk of source) {
     stats.bytes += chunk.length;
-    consume(tokenizer.push(decoder.decode(chunk)));
+    tokenizer.scan(decoder.decode(chunk), handle);
     if (ready.length > 0) yield* ready.splice(0);
   }
-  consume(tokenizer.push(decoder.end()));
-  consume(tokenizer.end());
+  tokenizer.scan(decoder.end(), handle);
+  tokenizer.scanEnd(handle);
   stats.blankLines = tokenizer.blankLines;
   if (plans === undefined) {
     throw new IngestError('CsvMalformed', 'The file is empty: no header', { context: { file, reason: 'empty' } });

@@ -46,3 +46,19 @@ describe('Utf8ChunkDecoder', () => {
     expect(locateInvalidUtf8(Uint8Array.of(0x61, 0xe2, 0x82), Uint8Array.of(0x41)).index).toBe(-2);
   });
 });
+
+describe('Utf8ChunkDecoder ASCII fast path', () => {
+  it('decodes ASCII chunks and UTF-8 chunks alike, keeps a U+FEFF that is not at the start, strips a leading BOM', () => {
+    const d = new Utf8ChunkDecoder('a.csv');
+    const parts = [Buffer.from('id,name\n1,'), Buffer.from('\uFEFFx\n2,é'), Buffer.from([0xc3]), Buffer.from([0xa9, 0x0a]), Buffer.from('3,z\n')];
+    expect(parts.map((p) => d.decode(p)).join('') + d.end()).toBe('id,name\n1,\uFEFFx\n2,éé\n3,z\n');
+    const b = new Utf8ChunkDecoder('b.csv');
+    expect(b.decode(Buffer.from('\uFEFFid\n')) + b.decode(Buffer.from('1\n')) + b.end()).toBe('id\n1\n');
+  });
+
+  it('still names the line and offset of an invalid byte after ASCII chunks', () => {
+    const d = new Utf8ChunkDecoder('a.csv');
+    d.decode(Buffer.from('id\n1\n'));
+    expect(() => d.decode(Buffer.from([0x32, 0x0a, 0x33, 0xe9, 0x0a]))).toThrow(/byte offset 8, line 4/);
+  });
+});

@@ -1,5 +1,5 @@
 import { createReadStream, existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalStorage, col, defineTable } from '@lakeblocks/core';
@@ -140,6 +140,25 @@ describe('ParquetDatasetWriter', () => {
     ]);
   });
 
+  it('with encode workers writes the same data as without, and publishes nothing of an input that fails', async () => {
+    // 3 partitions of 300 rows (→ workers) and one of 10 (→ inline hyparquet-writer).
+    const csv = HEADER + Array.from({ length: 910 }, (_, i) => row(i + 1, i < 900 ? (i % 3) + 1 : 9, `${i}.25`)).join('');
+    const sum = async () => db.query(`SELECT count(*)::INT AS n, sum(total_usd)::VARCHAR AS total, count(DISTINCT day)::INT AS days FROM ${scan()}`);
+    const inline = await writeRun([['raw/orders/b1/a.csv', csv]]);
+    const expected = await sum();
+    await rm(join(dir, 'lake'), { recursive: true, force: true });
+    const pooled = await writeRun([['raw/orders/b1/a.csv', csv]], { workers: 1, maxBufferedRows: 200 });
+    expect(await sum()).toEqual(expected);
+    expect(expected).toEqual([{ n: 910, total: '413822.50', days: 4 }]);
+    expect(pooled.files.map((f) => f.key).sort()).toEqual(inline.files.map((f) => f.key).sort());
+    await rm(join(dir, 'lake'), { recursive: true, force: true });
+    const writer = new ParquetDatasetWriter(storage, orders.table, { workers: 1, maxBufferedRows: 100 });
+    const failed = writer.write('raw/orders/b1/bad.csv', readCsvBatches(text(`${csv}99,"oops\n`), { cleaning: orders, file: 'bad.csv', groupByPartition: true }));
+    await expect(failed).rejects.toMatchObject({ _tag: 'CsvMalformed' });
+    expect(await keys()).toEqual([]);
+    await writer.close();
+  });
+
   it('keeps nulls of nullable columns (events)', async () => {
     const writer = new ParquetDatasetWriter(storage, events.table);
     const csv =
@@ -195,6 +214,26 @@ describe('ParquetDatasetWriter: extreme values round-trip through both encoders'
        FROM ${parquetScan(storage.uri('processed/extremes'))} ORDER BY id`,
     );
     expect(rows).toEqual(expected);
+  });
+
+  // Arrow JS slices fixed-width value and offset buffers but not validity bitmaps or boolean bits:
+  // an encoder reading values at `offset + i` would write the wrong rows of a sliced batch.
+  it.each([
+    ['hyparquet-writer', () => hyparquetEncoder],
+    ['parquet-wasm', () => parquetWasmEncoder],
+  ])('%s encodes sliced batches (non-zero Arrow offsets) correctly', async (_name, encoder) => {
+    await loadParquetWasm();
+    const parts: PartitionedBatch[] = [];
+    for await (const part of readCsvBatches(text(csv), { cleaning: t, file: 'x.csv' })) parts.push(part);
+    const sliced = parts.map((p) => p.batch.slice(1));
+    expect(sliced[0]!.getChildAt(0)!.data[0]!.offset).toBe(1);
+    const path = join(dir, 'sliced.parquet');
+    await writeFile(path, encoder().encode(t, sliced));
+    const rows = await db.query(
+      `SELECT id, big::VARCHAR AS big, small_dec::VARCHAR AS s, wide_dec::VARCHAR AS w, ts::VARCHAR AS ts, d::VARCHAR AS d, ok, x, note
+       FROM read_parquet('${path}') ORDER BY id`,
+    );
+    expect(rows).toEqual(expected.slice(1));
   });
 });
 

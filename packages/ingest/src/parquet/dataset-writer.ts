@@ -27,7 +27,8 @@ import { lakeLayout, type AnyTable, type DatasetLayer, type PartitionValues, typ
 import type { RecordBatch } from 'apache-arrow';
 import type { PartitionedBatch } from '../csv/read-csv.js';
 import { IngestError } from '../errors/ingest-error.js';
-import { adaptiveEncoder, DEFAULT_ROW_GROUP_SIZE, loadParquetWasm, type ParquetEncoder } from './parquet-encoder.js';
+import { ParquetEncodePool } from './encode-pool.js';
+import { adaptiveEncoder, ADAPTIVE_LARGE_FILE_ROWS, arrowIpcStream, DEFAULT_ROW_GROUP_SIZE, hyparquetEncoder, loadParquetWasm, plainColumns, type ParquetEncoder } from './parquet-encoder.js';
 
 /**
  * How a run treats files already in the dataset.
@@ -64,6 +65,13 @@ export interface DatasetWriterOptions {
   maxStagedBytes?: number;
   /** Files published (and partitions listed) in parallel (default 8). */
   concurrency?: number;
+  /**
+   * Worker threads encoding Parquet (parquet-wasm) while the main thread keeps reading, for files of
+   * at least 256 rows with the default encoder (smaller ones are encoded inline by hyparquet-writer,
+   * as `adaptiveEncoder()` does). `0` encodes everything on the calling thread. Ignored with a
+   * custom `encoder`. Default 0.
+   */
+  workers?: number;
 }
 
 /**
@@ -175,6 +183,15 @@ export class ParquetDatasetWriter {
   readonly #maxStagedBytes: number;
   readonly #loadWasm: boolean;
   readonly #concurrency: number;
+  readonly #workers: number;
+  #pool: ParquetEncodePool | undefined;
+  /**
+   * Where the time of {@link write} went, cumulative over inputs, in ms: `read` (pulling batches from
+   * the source: CSV parsing when fed by `readCsvBatches`; with `workers`, also waiting for them),
+   * `encode` (Parquet on this thread; with `workers`, only the Arrow IPC handed to them), `publish`
+   * (storage puts), `cleanup` (listing partitions for stale outputs of an earlier run).
+   */
+  readonly phases = { read: 0, encode: 0, publish: 0, cleanup: 0 };
 
   constructor(storage: Storage, table: AnyTable, options: DatasetWriterOptions = {}) {
     this.storage = storage;
@@ -188,6 +205,7 @@ export class ParquetDatasetWriter {
     this.#stagingRoot = options.stagingDir;
     this.#maxStagedBytes = options.maxStagedBytes ?? 128 * 1024 * 1024;
     this.#concurrency = Math.max(1, options.concurrency ?? 8);
+    this.#workers = options.encoder === undefined ? Math.max(0, Math.floor(options.workers ?? 0)) : 0;
     if (!['append', 'overwrite', 'overwrite_partitions'].includes(this.#mode)) {
       throw new IngestError('InvalidArgument', `Unknown write mode ${JSON.stringify(this.#mode)}`);
     }
@@ -210,24 +228,61 @@ export class ParquetDatasetWriter {
     const staged: Staged[] = [];
     let buffered = 0;
     let inMemory = 0;
-    const stage = async (path: string): Promise<void> => {
-      const buffer = buffers.get(path);
-      if (buffer === undefined || buffer.rows === 0) return;
-      const bytes = this.#encoder.encode(this.table, buffer.batches, { rowGroupSize: this.#rowGroupSize });
-      const seq = seqs.get(path) ?? 0;
-      seqs.set(path, seq + 1);
-      const entry: Staged = { partitionPath: path, partition: buffer.partition, seq, rows: buffer.rows };
+    const pool = this.#workers > 0 ? (this.#pool ??= new ParquetEncodePool(this.#workers)) : undefined;
+    /**
+     * Encodes running in the pool, oldest first, with their IPC sizes. At most 64 MiB of IPC (or 256
+     * files) wait: the reader then waits for the oldest rather than piling up batches. Small files
+     * need many in flight to hide the message round trip; big ones are bounded by bytes.
+     */
+    const inFlight: { done: Promise<void>; bytes: number }[] = [];
+    let inFlightBytes = 0;
+    const keep = async (entry: Staged, bytes: Uint8Array): Promise<void> => {
       if (inMemory + bytes.length <= this.#maxStagedBytes) {
         entry.bytes = bytes;
         inMemory += bytes.length;
       } else {
-        entry.path = join(await this.#stagingDir(), `${this.#stagedCount++}.parquet`);
-        await writeFile(entry.path, bytes);
+        const path = join(await this.#stagingDir(), `${this.#stagedCount++}.parquet`);
+        await writeFile(path, bytes);
+        entry.path = path;
       }
+    };
+    const stage = async (path: string): Promise<void> => {
+      const buffer = buffers.get(path);
+      if (buffer === undefined || buffer.rows === 0) return;
+      const seq = seqs.get(path) ?? 0;
+      seqs.set(path, seq + 1);
+      const entry: Staged = { partitionPath: path, partition: buffer.partition, seq, rows: buffer.rows };
       staged.push(entry);
       buffered -= buffer.rows;
       buffers.delete(path);
+      const started = performance.now();
+      if (pool !== undefined && buffer.rows >= ADAPTIVE_LARGE_FILE_ROWS) {
+        const ipc = arrowIpcStream(buffer.batches);
+        const ipcBytes = ipc.byteLength; // the buffer is transferred to the worker
+        this.phases.encode += performance.now() - started;
+        const done = pool.encode(ipc, this.#rowGroupSize, plainColumns(this.table)).then(
+          (bytes) => keep(entry, bytes),
+          (cause: Error) => {
+            throw new IngestError('WriteFailed', `Parquet encoding failed for table "${this.table.name}": ${cause.message}`, { context: { table: this.table.name }, cause });
+          },
+        );
+        done.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+        inFlight.push({ done, bytes: ipcBytes });
+        inFlightBytes += ipcBytes;
+        while (inFlight.length > 0 && (inFlightBytes > 64 * 1024 * 1024 || inFlight.length > 256)) {
+          const oldest = inFlight.shift()!;
+          inFlightBytes -= oldest.bytes;
+          await oldest.done;
+        }
+        return;
+      }
+      const encoder = pool !== undefined ? hyparquetEncoder : this.#encoder;
+      const bytes = encoder.encode(this.table, buffer.batches, { rowGroupSize: this.#rowGroupSize });
+      this.phases.encode += performance.now() - started;
+      await keep(entry, bytes);
     };
+    const readStarted = performance.now();
+    const encodedBefore = this.phases.encode;
     try {
       for await (const item of batches) {
         const { batch, partition, partitionPath } = 'batch' in item ? item : { batch: item, partition: {}, partitionPath: '' };
@@ -244,10 +299,14 @@ export class ParquetDatasetWriter {
         }
       }
       for (const path of [...buffers.keys()].sort()) await stage(path);
+      await Promise.all(inFlight.splice(0).map((f) => f.done));
     } catch (error) {
+      await Promise.allSettled(inFlight.splice(0).map((f) => f.done));
       await removeStaged(staged);
       throw error;
     }
+    this.phases.read += performance.now() - readStarted - (this.phases.encode - encodedBefore);
+    const publishStarted = performance.now();
 
     // Publish, then drop this input's stale files from an earlier run.
     const published: WrittenFile[] = [];
@@ -267,6 +326,8 @@ export class ParquetDatasetWriter {
     } finally {
       await removeStaged(staged);
     }
+    const cleanupStarted = performance.now();
+    this.phases.publish += cleanupStarted - publishStarted;
     if (this.#mode !== 'overwrite') {
       await forEachLimit([...touched.values()], this.#concurrency, async (partition) => {
         const prefix = lakeLayout.partitionPrefix(this.#layer, this.table.name, partition);
@@ -279,6 +340,7 @@ export class ParquetDatasetWriter {
         }
       });
     }
+    this.phases.cleanup += performance.now() - cleanupStarted;
     return published;
   }
 
@@ -329,6 +391,8 @@ export class ParquetDatasetWriter {
    * ```
    */
   async close(): Promise<void> {
+    await this.#pool?.close();
+    this.#pool = undefined;
     if (this.#staging !== undefined) await rm(this.#staging, { recursive: true, force: true });
     this.#staging = undefined;
   }

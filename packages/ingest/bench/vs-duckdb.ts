@@ -1,0 +1,146 @@
+/**
+ * CSV → partitioned Parquet, side by side: lakeblocks (`readCsvBatches` → `ParquetDatasetWriter` →
+ * `LocalStorage`) and DuckDB `COPY … (FORMAT parquet, PARTITION_BY …)` doing the same work (same
+ * types, coercions and partitions) on the same generated file, each in its own child process so
+ * that each one's peak RSS (`resourceUsage().maxRSS`, the kernel's high-water mark) is its own.
+ * DuckDB runs with as many threads as ours uses. Runs are alternated and repeated; both outputs are
+ * then fingerprinted by DuckDB (every column aggregated, partition values included) and must match.
+ *
+ * Run: `pnpm exec tsx --conditions=@lakeblocks/source bench/vs-duckdb.ts [events|transactions] [--rows N] [--reps 3] [--workers N]`
+ * (datasets are generated once under `$LAKEBLOCKS_BENCH_DIR`, default `<tmp>/lakeblocks-bench`).
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { cacheDir, eventsDataset, transactionsDataset, type BenchDataset } from './datasets.js';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    rows: { type: 'string' },
+    reps: { type: 'string', default: '3' },
+    workers: { type: 'string', default: '0' },
+    concurrency: { type: 'string' },
+    child: { type: 'string' },
+    threads: { type: 'string', default: '1' },
+    out: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+  },
+});
+const which = positionals[0] ?? 'events';
+const rows = values.rows === undefined ? undefined : Number(values.rows);
+const dataset: BenchDataset = which === 'transactions' ? transactionsDataset(rows) : eventsDataset(rows);
+
+interface ChildResult {
+  ms: number;
+  /** CPU time (user + system, all threads) of the measured work. */
+  cpuMs: number;
+  maxRssMB: number;
+  files?: number;
+  rows?: number;
+  mb?: number;
+  phases?: Record<string, number>;
+}
+
+if (values.child !== undefined) {
+  const out = values.out!;
+  await rm(out, { recursive: true, force: true });
+  const cpu = process.cpuUsage();
+  const result = values.child === 'ours' ? await runOurs(dataset, out, Number(values.workers)) : await runDuckDb(dataset, out, Number(values.threads));
+  const used = process.cpuUsage(cpu);
+  process.stdout.write(`${JSON.stringify({ ...result, cpuMs: (used.user + used.system) / 1000, maxRssMB: process.resourceUsage().maxRSS / 1024 })}\n`);
+  process.exit(0);
+}
+
+async function runOurs(ds: BenchDataset, out: string, workers: number): Promise<Omit<ChildResult, 'maxRssMB' | 'cpuMs'>> {
+  const { LocalStorage } = await import('@lakeblocks/core');
+  const { readCsvBatches } = await import('../src/csv/read-csv.js');
+  const { ParquetDatasetWriter } = await import('../src/parquet/dataset-writer.js');
+  const { loadParquetWasm } = await import('../src/parquet/parquet-encoder.js');
+  await loadParquetWasm();
+  const storage = new LocalStorage(out, { durable: false });
+  const t = performance.now();
+  const writer = new ParquetDatasetWriter(storage, ds.cleaning.table, { workers, ...(values.concurrency === undefined ? {} : { concurrency: Number(values.concurrency) }) });
+  const reader = readCsvBatches(createReadStream(ds.csv, { highWaterMark: 1 << 20 }), { cleaning: ds.cleaning, file: ds.csv, groupByPartition: true });
+  await writer.write(ds.csv, reader);
+  const result = await writer.commit();
+  await writer.close();
+  const ms = performance.now() - t;
+  if (reader.stats.rowsRejected > 0) throw new Error(`${reader.stats.rowsRejected} rows rejected`);
+  return { ms, files: result.files.length, rows: reader.stats.rowsOut, mb: result.bytes / 1e6, phases: writer.phases };
+}
+
+async function runDuckDb(ds: BenchDataset, out: string, threads: number): Promise<Omit<ChildResult, 'maxRssMB' | 'cpuMs'>> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const instance = await DuckDBInstance.create(':memory:', { threads: String(threads) });
+  const db = await instance.connect();
+  const t = performance.now();
+  await db.run(ds.duckdbCopy(ds.csv, out));
+  const ms = performance.now() - t;
+  db.closeSync();
+  instance.closeSync();
+  return { ms };
+}
+
+function child(args: string[]): Promise<ChildResult> {
+  return new Promise((resolvePromise, reject) => {
+    const p = spawn(process.execPath, [...process.execArgv, ...(values.profile && args.includes('ours') ? ['--cpu-prof', `--cpu-prof-dir=${join(cacheDir, 'profiles')}`] : []), import.meta.filename, which, ...(rows === undefined ? [] : ['--rows', String(rows)]), ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let text = '';
+    p.stdout.on('data', (d: Buffer) => (text += d.toString()));
+    p.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`child ${args.join(' ')} exited ${code}: ${text}`));
+      resolvePromise(JSON.parse(text.trim().split('\n').at(-1)!) as ChildResult);
+    });
+  });
+}
+
+const workers = Number(values.workers);
+const threads = workers > 0 ? Math.min(2, workers + 1) : 1;
+let t = performance.now();
+await dataset.generate();
+const size = (await stat(dataset.csv)).size;
+console.log(`${dataset.name}: ${dataset.csv} (${(size / 1e6).toFixed(0)} MB${performance.now() - t > 1000 ? `, generated in ${((performance.now() - t) / 1000).toFixed(0)} s` : ''}); ours workers=${workers}, duckdb threads=${threads}; load ${execFileSync('cat', ['/proc/loadavg']).toString().split(' ').slice(0, 3).join(' ')}`);
+const oursOut = join(cacheDir, `out-ours-${dataset.name}`);
+const duckOut = join(cacheDir, `out-duckdb-${dataset.name}`);
+const ratios: number[] = [];
+const cpuRatios: number[] = [];
+for (let rep = 0; rep < Number(values.reps); rep++) {
+  // Alternate who goes first, so a burst of load elsewhere does not always hit the same side.
+  const order = rep % 2 === 0 ? ['ours', 'duckdb'] : ['duckdb', 'ours'];
+  const got: Record<string, ChildResult> = {};
+  for (const who of order) {
+    got[who] = await child(['--child', who, '--out', who === 'ours' ? oursOut : duckOut, '--workers', String(workers), '--threads', String(threads), ...(values.concurrency === undefined ? [] : ['--concurrency', values.concurrency])]);
+  }
+  const ours = got.ours!;
+  const duck = got.duckdb!;
+  ratios.push(ours.ms / duck.ms);
+  cpuRatios.push(ours.cpuMs / duck.cpuMs);
+  console.log(
+    `rep ${rep + 1}: ours ${(ours.ms / 1000).toFixed(2)} s, cpu ${(ours.cpuMs / 1000).toFixed(2)} s (${ours.rows} rows, ${ours.files} files, ${ours.mb?.toFixed(1)} MB, peak RSS ${ours.maxRssMB.toFixed(0)} MB)` +
+      ` | duckdb ${(duck.ms / 1000).toFixed(2)} s, cpu ${(duck.cpuMs / 1000).toFixed(2)} s (peak RSS ${duck.maxRssMB.toFixed(0)} MB) | ours/duckdb wall ${(ours.ms / duck.ms).toFixed(2)}, cpu ${(ours.cpuMs / duck.cpuMs).toFixed(2)}` +
+      (ours.phases ? ` | phases ${Object.entries(ours.phases).map(([k, v]) => `${k}=${(v / 1000).toFixed(2)}s`).join(' ')}` : ''),
+  );
+}
+for (const [name, list] of [['wall', ratios], ['cpu', cpuRatios]] as const) {
+  list.sort((a, b) => a - b);
+  console.log(`ratio ours/duckdb (${name} time): median ${list[Math.floor(list.length / 2)]!.toFixed(2)} (min ${list[0]!.toFixed(2)}, max ${list.at(-1)!.toFixed(2)})`);
+}
+
+// Same data out? Every column aggregated over both outputs (partition columns from the paths).
+const { DuckDBInstance } = await import('@duckdb/node-api');
+const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
+const db = await instance.connect();
+const scan = (dir: string) => `read_parquet('${dir}/**/*.parquet', hive_partitioning = true)`;
+const print = async (dir: string) => JSON.stringify((await db.runAndReadAll(`SELECT ${dataset.fingerprint} FROM ${scan(dir)}`)).getRowsJson()[0]);
+const types = async (dir: string) => JSON.stringify((await db.runAndReadAll(`DESCRIBE SELECT * FROM ${scan(dir)}`)).getRowsJson().map((r) => `${r[0]}:${r[1]}`));
+t = performance.now();
+const [a, b] = [await print(oursOut), await print(duckOut)];
+const [ta, tb] = [await types(oursOut), await types(duckOut)];
+console.log(a === b && ta === tb ? `outputs match (DuckDB fingerprint of every column, ${((performance.now() - t) / 1000).toFixed(1)} s)` : `OUTPUTS DIFFER\n ours   ${a}\n duckdb ${b}\n ours   ${ta}\n duckdb ${tb}`);
+db.closeSync();
+instance.closeSync();
+if (a !== b || ta !== tb) process.exitCode = 1;
