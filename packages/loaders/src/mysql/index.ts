@@ -29,3 +29,5 @@ export { toMySqlParam, paramBytes, formatUtcDateTime } from './row-values.js';
 export type { MySqlParam } from './row-values.js';
 export { arrowColumnReaders, decimalWordsToString, formatEpochDay, timestampToString } from './arrow-rows.js';
 export type { ColumnReader } from './arrow-rows.js';
+export { readLakeTable, loadLakeTable } from './lake-table.js';
+export type { ReadLakeTableOptions, LoadLakeTableOptions } from './lake-table.js';

@@ -11,6 +11,7 @@ import { DuckDbEngine } from '@lakeblocks/transform/duckdb';
 import { generateTechstore } from '../generate/generate.js';
 import { techstoreModels } from '../models/index.js';
 import { formatAnswers } from '../pipeline/answers.js';
+import { parseMySqlUrl } from '../pipeline/mysql-load.js';
 import { runTechstore, type RunTechstoreResult } from '../pipeline/run-techstore.js';
 import { watchTechstore } from '../pipeline/watch.js';
 import { uploadTechstoreFile } from '../pipeline/upload-data.js';
@@ -96,16 +97,25 @@ export async function queryCommand(argv: readonly string[], io: Io): Promise<num
   }
 }
 
-/** `run [--lake DIR] [--data DIR] [--scale N] [--seed S] [--no-fsync]`. */
+/** `run [--lake DIR] [--data DIR] [--scale N] [--seed S] [--mysql URL] [--no-fsync]`. */
 export async function runCommand(argv: readonly string[], io: Io): Promise<number> {
   const { values } = parseCommand('run', argv, {
     lake: { type: 'string' },
     data: { type: 'string' },
     scale: { type: 'string' },
     seed: { type: 'string' },
+    mysql: { type: 'string' },
     'no-fsync': { type: 'boolean' },
   });
   if (values.help) return help(io, 'run');
+  const mysql = str(values.mysql);
+  if (mysql !== undefined) {
+    try {
+      parseMySqlUrl(mysql);
+    } catch (error) {
+      throw new UsageError(`run: mysql-load: ${(error as Error).message}`);
+    }
+  }
   const lakeDir = userPath(str(values.lake) ?? DEFAULT_LAKE);
   const data = str(values.data);
   if (data !== undefined && !(await isDirectory(userPath(data)))) throw new UsageError(`run: --data ${data} is not a directory`);
@@ -121,6 +131,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
       ...(scale === undefined ? {} : { scale }),
       ...(str(values.seed) === undefined ? {} : { seed: str(values.seed) as string }),
       durable: values['no-fsync'] !== true,
+      ...(mysql === undefined ? {} : { mysql: { url: mysql } }),
       onEvent: progressReporter(io.stderr),
       signal: controller.signal,
     });
@@ -151,6 +162,10 @@ function formatRun(result: RunTechstoreResult, lakeDir: string, elapsedMs: numbe
   if (c.mode === 'nothing-new') lines.push('curated: no new processed files, nothing written');
   else if (c.mode === 'full') lines.push(`curated: full build of ${c.models.length} models (first build), ${n(c.models.reduce((s, m) => s + m.rows, 0))} rows`);
   else lines.push(`curated: incremental, ${c.models.map((m) => `${m.model} ${m.scope === 'all' ? '(all)' : `(${m.scope.length} partition${m.scope.length === 1 ? '' : 's'})`}`).join(', ')}`);
+  if (result.mysql) {
+    const where = step('mysql-load')?.output as { database?: string } | null | undefined;
+    lines.push(`mysql-load: ${result.mysql.length} curated tables, ${n(result.mysql.reduce((s, l) => s + l.rows, 0))} rows into database ${where?.database ?? '?'} (replace)`);
+  }
   lines.push(`dashboard: ${result.dashboard.path}${result.dashboard.written ? '' : ' (unchanged)'}`);
   const cost = log.costEstimate;
   lines.push(`run log: _state/runs/${log.runId}.json${cost ? ` · AWS estimate USD ${cost.total.toFixed(4)} this run, USD ${(cost.monthlyProjection ?? 0).toFixed(2)}/month at one run a day` : ''}`);

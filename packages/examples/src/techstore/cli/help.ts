@@ -12,7 +12,8 @@ Usage: pnpm techstore <command> [options]      (run from the repository root; pn
 Commands:
   generate --out DIR [--scale N] [--seed S] [--from DIR]   write a synthetic TechStore dataset (CSV)
   upload [--lake DIR] [--batch NAME] FILE...                validate CSVs and copy them into raw/
-  run [--lake DIR] [--data DIR] [--scale N] [--seed S]      upload, raw → processed → curated, answer the business questions
+  run [--lake DIR] [--data DIR] [--scale N] [--seed S] [--mysql URL]
+                                                            upload, raw → processed → curated (→ MySQL), answer the business questions
   watch [--lake DIR] [--interval SECONDS]                   rerun the pipeline whenever new files land in raw/
   query [--lake DIR] "SQL"                                  ad-hoc SQL over the lake's tables (DuckDB), printed as a table
 
@@ -49,7 +50,7 @@ named with the reason, and the exit code is 1. The same file uploaded twice is s
   --lake DIR     the lake (default ./.lake)
   --batch NAME   batch folder under raw/<table>/ (default: a digest of the file's bytes)
 `,
-  run: `Usage: pnpm techstore run [--lake DIR] [--data DIR] [--scale N] [--seed S] [--no-fsync]
+  run: `Usage: pnpm techstore run [--lake DIR] [--data DIR] [--scale N] [--seed S] [--mysql URL] [--no-fsync]
 
 Runs the pipeline: upload every CSV in --data (generating sessions and events consistent with the
 given orders when neither the data nor the lake has them), raw → processed (only new raw files,
@@ -62,6 +63,9 @@ cost estimate). Progress goes to stderr; answers to stdout.
   --data DIR     a directory of CSVs to upload first
   --scale N      scale of the generated demo dataset (default 1)
   --seed S       seed of generated data (default 42)
+  --mysql URL    after curated, load every curated table into this MySQL / MariaDB database
+                 (step mysql-load, mode replace: a rerun leaves the same rows), e.g.
+                 mysql://root@127.0.0.1:3306/techstore; the password is never printed
   --no-fsync     do not fsync lake files (faster; for throw-away lakes)
 `,
   watch: `Usage: pnpm techstore watch [--lake DIR] [--interval SECONDS] [--no-fsync]

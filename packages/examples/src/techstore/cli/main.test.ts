@@ -24,6 +24,17 @@ describe('techstore CLI', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('refuses a bad --mysql URL at once, naming the step, without printing the password', async () => {
+    for (const url of ['postgres://etl:s3cret@db/shop', 'mysql://etl:s3cret@db:3306/', 'nonsense']) {
+      const c = capture();
+      expect(await main(['run', '--lake', join(dir, 'never'), '--mysql', url], c.io)).toBe(2);
+      const [first, ...rest] = c.out.stderr.trimEnd().split('\n');
+      expect(first).toMatch(/^techstore run: mysql-load: --mysql /);
+      expect(rest).toEqual(['Run "pnpm techstore --help" for usage.']);
+      expect(c.out.stderr).not.toContain('s3cret');
+    }
+  });
+
   it('prints help, refuses unknown commands and flags with exit code 2', async () => {
     let c = capture();
     expect(await main(['--help'], c.io)).toBe(0);

@@ -31,6 +31,7 @@ import { techstoreTables } from '../tables.js';
 import { businessAnswers, type BusinessAnswers } from './answers.js';
 import { techstoreCleaning } from './cleaning.js';
 import { buildCurated, type CuratedResult } from './curated.js';
+import { loadCuratedToMySql, parseMySqlUrl, type CuratedTableLoad } from './mysql-load.js';
 import { hasRawTable, uploadTechstoreFile, type UploadedFile } from './upload-data.js';
 
 /**
@@ -54,9 +55,35 @@ export interface RunTechstoreOptions {
   durable?: boolean;
   /** Where generated CSVs are staged before upload (default the OS temp directory). */
   tmpDir?: string;
+  /**
+   * Load every curated table into this MySQL / MariaDB database after the curated step (step
+   * `mysql-load`, mode `replace`): `mysql://user[:password]@host[:port]/database`.
+   */
+  mysql?: RunTechstoreMySqlOptions;
   /** Progress events of the pipeline. */
   onEvent?: PipelineEventListener;
   signal?: AbortSignal;
+}
+
+/**
+ * Where and how the `mysql-load` step loads the curated tables.
+ *
+ * @example
+ * ```ts
+ * const mysql: RunTechstoreMySqlOptions = { url: 'mysql://root@127.0.0.1:3306/techstore' };
+ * ```
+ */
+export interface RunTechstoreMySqlOptions {
+  /** `mysql://user[:password]@host[:port]/database`; the password is never printed. */
+  url: string;
+  /** Prefix of every MySQL table name (default none). */
+  tablePrefix?: string;
+  /** Connect timeout, in ms (default 5,000). */
+  connectTimeoutMs?: number;
+  /** Timeout of each statement, in ms (default 120,000). */
+  queryTimeoutMs?: number;
+  /** Timeout of the whole step, in ms (default 30 minutes). */
+  stepTimeoutMs?: number;
 }
 
 /**
@@ -74,6 +101,8 @@ export interface RunTechstoreResult {
   uploads: UploadedFile[];
   curated: CuratedResult;
   answers: BusinessAnswers;
+  /** The curated tables loaded into MySQL (with `mysql`). */
+  mysql?: CuratedTableLoad[];
   /** The dashboard page, and whether this run changed it. */
   dashboard: { path: string; written: boolean };
 }
@@ -104,6 +133,9 @@ export async function runTechstore(options: RunTechstoreOptions): Promise<RunTec
   let answers: BusinessAnswers = { countries: [], channels: [], devices: [], hours: [] };
   let engine: DuckDbEngine | undefined;
   let dashboardWritten = false;
+  let mysqlLoads: CuratedTableLoad[] | undefined;
+  const mysql = options.mysql;
+  const mysqlUrl = mysql ? parseMySqlUrl(mysql.url) : undefined; // a bad URL fails before anything runs
 
   const pipeline = definePipeline({
     name: 'techstore',
@@ -194,6 +226,37 @@ export async function runTechstore(options: RunTechstoreOptions): Promise<RunTec
           return { mode: curated.mode, newFiles: curated.newFiles, models: curated.models.map((m) => ({ model: m.model, scope: m.scope === 'all' ? 'all' : m.scope.join(' '), rows: m.rows })) };
         },
       },
+      ...(mysql && mysqlUrl
+        ? [
+            {
+              name: 'mysql-load',
+              timeoutMs: mysql.stepTimeoutMs ?? 30 * 60_000,
+              run: async (ctx: StepContext) => {
+                const { createPool } = await import('mysql2/promise');
+                const connectTimeout = mysql.connectTimeoutMs ?? 5_000;
+                const pool = createPool({ uri: mysqlUrl.uri, timezone: 'Z', connectTimeout, connectionLimit: 2, enableKeepAlive: true });
+                pool.on('connection', (c) => c.on('error', () => undefined)); // surfaced by the failing query instead
+                try {
+                  mysqlLoads = await loadCuratedToMySql({
+                    storage,
+                    pool,
+                    connectTimeoutMs: connectTimeout * 2,
+                    queryTimeoutMs: mysql.queryTimeoutMs ?? 120_000,
+                    ...(mysql.tablePrefix === undefined ? {} : { tablePrefix: mysql.tablePrefix }),
+                    signal: ctx.signal,
+                    onTable: (load, i, total) => {
+                      ctx.count({ rowsIn: load.rows, rowsOut: load.rows });
+                      ctx.progress({ done: i + 1, total, unit: 'tables' });
+                    },
+                  });
+                } finally {
+                  await pool.end().catch(() => undefined);
+                }
+                return { database: mysqlUrl.database, tables: mysqlLoads.map((l) => ({ table: l.target, rows: l.rows })) };
+              },
+            },
+          ]
+        : []),
       {
         name: 'business-questions',
         run: async (ctx) => {
@@ -225,7 +288,7 @@ export async function runTechstore(options: RunTechstoreOptions): Promise<RunTec
   });
   try {
     const runLog = await pipeline.run(options.signal ? { signal: options.signal } : {});
-    return { runLog, ...(generated ? { generated } : {}), uploads, curated, answers, dashboard: { path: storage.uri(DASHBOARD_KEY), written: dashboardWritten } };
+    return { runLog, ...(generated ? { generated } : {}), uploads, curated, answers, ...(mysqlLoads ? { mysql: mysqlLoads } : {}), dashboard: { path: storage.uri(DASHBOARD_KEY), written: dashboardWritten } };
   } finally {
     engine?.close();
   }
