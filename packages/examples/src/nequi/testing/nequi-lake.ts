@@ -4,42 +4,13 @@
  *
  * @module
  */
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DuckDbEngine } from '@lakeblocks/transform/duckdb';
+import { openTestLake, type TestLake } from '../../testing/test-lake.js';
 import { nequiModels } from '../models/index.js';
 import { nequiTables } from '../tables.js';
 
-/**
- * Where test lakes go: `$LAKEBLOCKS_TEST_TMP`, else `/dev/shm` when it exists, else the OS temp
- * directory (the same rule as the TechStore helpers).
- *
- * @example
- * ```ts
- * testLakeRoot(); // '/dev/shm' on Linux
- * ```
- */
-export function testLakeRoot(): string {
-  return process.env['LAKEBLOCKS_TEST_TMP'] ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
-}
 
-/**
- * A temporary Nequi lake.
- *
- * @example
- * ```ts
- * const { engine, dispose } = await openNequiLake();
- * try { await engine.runAll(); } finally { await dispose(); }
- * ```
- */
-export interface NequiLake {
-  lakeDir: string;
-  engine: DuckDbEngine;
-  /** Closes the engine and deletes the lake. */
-  dispose(): Promise<void>;
-}
+/** A temporary nequi lake (see {@link openTestLake}). */
+export type NequiLake = TestLake;
 
 /**
  * Creates an empty lake under `testLakeRoot()` (`/dev/shm` on Linux), with an engine over the
@@ -50,15 +21,8 @@ export interface NequiLake {
  * const lake = await openNequiLake();
  * ```
  */
-export async function openNequiLake(): Promise<NequiLake> {
-  const lakeDir = await mkdtemp(join(testLakeRoot(), 'nequi-lake-'));
-  const engine = await DuckDbEngine.create({ lakeDir, tables: nequiTables, models: nequiModels, threads: 2 });
-  return {
-    lakeDir,
-    engine,
-    async dispose() {
-      engine.close();
-      await rm(lakeDir, { recursive: true, force: true });
-    },
-  };
+export function openNequiLake(): Promise<NequiLake> {
+  return openTestLake('nequi', nequiTables, nequiModels);
 }
+
+export { testLakeRoot } from '../../testing/test-lake.js';

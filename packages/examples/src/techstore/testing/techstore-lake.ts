@@ -5,45 +5,18 @@
  *
  * @module
  */
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { lakeLayout, type AnyTable } from '@lakeblocks/core';
 import { duckDbDialect, outputColumns, quoteIdentifier, quoteString } from '@lakeblocks/transform';
 import { DuckDbEngine } from '@lakeblocks/transform/duckdb';
+import { openTestLake, type TestLake } from '../../testing/test-lake.js';
 import { techstoreModels } from '../models/index.js';
 import { techstoreTables } from '../tables.js';
 
-/**
- * A temporary TechStore lake.
- *
- * @example
- * ```ts
- * const { engine, dispose } = await openTechstoreLake();
- * try { await engine.runAll(); } finally { await dispose(); }
- * ```
- */
-export interface TechstoreLake {
-  lakeDir: string;
-  engine: DuckDbEngine;
-  /** Closes the engine and deletes the lake. */
-  dispose(): Promise<void>;
-}
+/** A temporary techstore lake (see {@link openTestLake}). */
+export type TechstoreLake = TestLake;
 
-/**
- * Where test lakes go: `$LAKEBLOCKS_TEST_TMP`, else `/dev/shm` when it exists (writing thousands of
- * day partitions is disk-bound: 9 s for orders' 2,131 partitions on a virtual disk, 2 s in memory),
- * else the OS temp directory.
- *
- * @example
- * ```ts
- * testLakeRoot(); // '/dev/shm' on Linux
- * ```
- */
-export function testLakeRoot(): string {
-  return process.env['LAKEBLOCKS_TEST_TMP'] ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
-}
 
 /**
  * Creates an empty lake under {@link testLakeRoot}, with an engine over the TechStore tables and models.
@@ -53,17 +26,8 @@ export function testLakeRoot(): string {
  * const lake = await openTechstoreLake();
  * ```
  */
-export async function openTechstoreLake(): Promise<TechstoreLake> {
-  const lakeDir = await mkdtemp(join(testLakeRoot(), 'techstore-lake-'));
-  const engine = await DuckDbEngine.create({ lakeDir, tables: techstoreTables, models: techstoreModels, threads: 2 });
-  return {
-    lakeDir,
-    engine,
-    async dispose() {
-      engine.close();
-      await rm(lakeDir, { recursive: true, force: true });
-    },
-  };
+export function openTechstoreLake(): Promise<TechstoreLake> {
+  return openTestLake('techstore', techstoreTables, techstoreModels);
 }
 
 /**
@@ -91,3 +55,5 @@ export async function loadCsv(engine: DuckDbEngine, table: AnyTable, csvPath: st
   if (append) copy.push('APPEND', `FILENAME_PATTERN 'part-{uuid}'`);
   await engine.execute(`COPY (${select}) TO ${quoteString(target)} (${copy.join(', ')})`);
 }
+
+export { testLakeRoot } from '../../testing/test-lake.js';
