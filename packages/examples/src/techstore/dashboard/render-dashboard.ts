@@ -47,7 +47,8 @@ function barList(items: { key: string; value: number; label: string }[], cls = '
   const w = 420;
   const rows = items
     .map((it, i) => {
-      const bw = Math.max(1, ((w - 170) * it.value) / max);
+      // Bars start at x=90; keep 160 px to their right for the value label ("$255,797 · 100.0 %").
+      const bw = Math.max(1, ((w - 90 - 160) * it.value) / max);
       return `<text x="0" y="${i * rowH + 17}" class="label">${esc(it.key)}</text><rect class="hbar ${cls}" x="90" y="${i * rowH + 4}" width="${bw.toFixed(1)}" height="${rowH - 8}"><title>${esc(it.key)}: ${esc(it.label)}</title></rect><text x="${(96 + bw).toFixed(1)}" y="${i * rowH + 17}" class="value">${esc(it.label)}</text>`;
     })
     .join('');
