@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts' },
+  // The parse worker of ingestCsvFile is its own entry (loaded by URL next to index.js).
+  entry: { index: 'src/index.ts', 'parse-worker': 'src/parallel/parse-worker.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

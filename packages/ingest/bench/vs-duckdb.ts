@@ -1,16 +1,15 @@
 /**
- * CSV → partitioned Parquet, side by side: lakeblocks (`readCsvBatches` → `ParquetDatasetWriter` →
+ * CSV → partitioned Parquet, side by side: lakeblocks (`ingestCsvFile`: `readCsvBatches` → `ParquetDatasetWriter` →
  * `LocalStorage`) and DuckDB `COPY … (FORMAT parquet, PARTITION_BY …)` doing the same work (same
  * types, coercions and partitions) on the same generated file, each in its own child process so
  * that each one's peak RSS (`resourceUsage().maxRSS`, the kernel's high-water mark) is its own.
  * DuckDB runs with as many threads as ours uses. Runs are alternated and repeated; both outputs are
  * then fingerprinted by DuckDB (every column aggregated, partition values included) and must match.
  *
- * Run: `pnpm exec tsx --conditions=@lakeblocks/source bench/vs-duckdb.ts [events|transactions] [--rows N] [--reps 3] [--workers N]`
+ * Run: `pnpm exec tsx --conditions=@lakeblocks/source bench/vs-duckdb.ts [events|transactions] [--rows N] [--reps 3] [--workers N] [--dedupe compact|set] [--parse N]`
  * (datasets are generated once under `$LAKEBLOCKS_BENCH_DIR`, default `<tmp>/lakeblocks-bench`).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { createReadStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -27,6 +26,10 @@ const { values, positionals } = parseArgs({
     threads: { type: 'string', default: '1' },
     out: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    /** Ours also dedupes by primary key (the inputs have unique keys, so the output is unchanged): `compact` (default PrimaryKeySet) or `set` (a Set, as before). */
+    dedupe: { type: 'string' },
+    /** Ours parses on this many worker threads (`ingestCsvFile`), this thread encoding and publishing; DuckDB gets as many threads. */
+    parse: { type: 'string', default: '1' },
   },
 });
 const which = positionals[0] ?? 'events';
@@ -56,15 +59,27 @@ if (values.child !== undefined) {
 
 async function runOurs(ds: BenchDataset, out: string, workers: number): Promise<Omit<ChildResult, 'maxRssMB' | 'cpuMs'>> {
   const { LocalStorage } = await import('@lakeblocks/core');
-  const { readCsvBatches } = await import('../src/csv/read-csv.js');
+  const { defineCleaning } = await import('../src/cleaning/cleaning-rules.js');
+  const { ingestCsvFile } = await import('../src/parallel/ingest-csv-file.js');
   const { ParquetDatasetWriter } = await import('../src/parquet/dataset-writer.js');
   const { loadParquetWasm } = await import('../src/parquet/parquet-encoder.js');
   await loadParquetWasm();
   const storage = new LocalStorage(out, { durable: false });
   const t = performance.now();
   const writer = new ParquetDatasetWriter(storage, ds.cleaning.table, { workers, ...(values.concurrency === undefined ? {} : { concurrency: Number(values.concurrency) }) });
-  const reader = readCsvBatches(createReadStream(ds.csv, { highWaterMark: 1 << 20 }), { cleaning: ds.cleaning, file: ds.csv, groupByPartition: true });
-  await writer.write(ds.csv, reader);
+  const dedupe = values.dedupe;
+  const cleaning = dedupe === undefined ? ds.cleaning : defineCleaning(ds.cleaning.table, { ...ds.cleaning.rules, dedupe: 'keep-first' });
+  let rejected = 0;
+  const ingested = await ingestCsvFile(writer, ds.csv, {
+    cleaning,
+    file: ds.csv,
+    threads: Number(values.parse),
+    onReject: () => rejected++,
+    ...(dedupe === 'set' ? { seenKeys: new Set<string | number>() } : {}),
+  });
+  if (Number(values.parse) > 1 && ingested.threads === 1) throw new Error(`read on one thread: ${ingested.sequentialBecause}`);
+  const reader = { stats: ingested.stats };
+  if (rejected !== reader.stats.rowsRejected) throw new Error(`${rejected} rejects reported, ${reader.stats.rowsRejected} counted`);
   const result = await writer.commit();
   await writer.close();
   const ms = performance.now() - t;
@@ -99,11 +114,12 @@ function child(args: string[]): Promise<ChildResult> {
 }
 
 const workers = Number(values.workers);
-const threads = workers > 0 ? Math.min(2, workers + 1) : 1;
+const parse = Number(values.parse);
+const threads = parse > 1 ? parse : workers > 0 ? Math.min(2, workers + 1) : 1;
 let t = performance.now();
 await dataset.generate();
 const size = (await stat(dataset.csv)).size;
-console.log(`${dataset.name}: ${dataset.csv} (${(size / 1e6).toFixed(0)} MB${performance.now() - t > 1000 ? `, generated in ${((performance.now() - t) / 1000).toFixed(0)} s` : ''}); ours workers=${workers}, duckdb threads=${threads}; load ${execFileSync('cat', ['/proc/loadavg']).toString().split(' ').slice(0, 3).join(' ')}`);
+console.log(`${dataset.name}: ${dataset.csv} (${(size / 1e6).toFixed(0)} MB${performance.now() - t > 1000 ? `, generated in ${((performance.now() - t) / 1000).toFixed(0)} s` : ''}); ours parse threads=${parse} encode workers=${workers}, duckdb threads=${threads}; load ${execFileSync('cat', ['/proc/loadavg']).toString().split(' ').slice(0, 3).join(' ')}`);
 const oursOut = join(cacheDir, `out-ours-${dataset.name}`);
 const duckOut = join(cacheDir, `out-duckdb-${dataset.name}`);
 const ratios: number[] = [];
@@ -113,7 +129,7 @@ for (let rep = 0; rep < Number(values.reps); rep++) {
   const order = rep % 2 === 0 ? ['ours', 'duckdb'] : ['duckdb', 'ours'];
   const got: Record<string, ChildResult> = {};
   for (const who of order) {
-    got[who] = await child(['--child', who, '--out', who === 'ours' ? oursOut : duckOut, '--workers', String(workers), '--threads', String(threads), ...(values.concurrency === undefined ? [] : ['--concurrency', values.concurrency])]);
+    got[who] = await child(['--child', who, '--out', who === 'ours' ? oursOut : duckOut, '--workers', String(workers), '--threads', String(threads), ...(values.concurrency === undefined ? [] : ['--concurrency', values.concurrency]), ...(values.dedupe === undefined ? [] : ['--dedupe', values.dedupe]), '--parse', String(parse)]);
   }
   const ours = got.ours!;
   const duck = got.duckdb!;

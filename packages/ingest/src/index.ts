@@ -17,6 +17,8 @@ export type { Utf8Failure } from './csv/utf8.js';
 export { CsvTokenizer, CsvRecordView, FIELD_PLAIN, FIELD_QUOTED, FIELD_BUILT } from './csv/csv-tokenizer.js';
 export type { CsvRecord, CsvTokenizerOptions } from './csv/csv-tokenizer.js';
 export { readCsvBatches } from './csv/read-csv.js';
+export { PrimaryKeySet } from './dedupe/primary-key-set.js';
+export type { SeenKeys } from './dedupe/primary-key-set.js';
 export type { ReadCsvOptions, PartitionedBatch, CsvReadStats, CsvBatchReader } from './csv/read-csv.js';
 
 export { defineCleaning } from './cleaning/cleaning-rules.js';
@@ -46,6 +48,11 @@ export {
 export type { ParquetEncoder, EncodeOptions } from './parquet/parquet-encoder.js';
 export { ParquetDatasetWriter, sourceDigest } from './parquet/dataset-writer.js';
 export type { WriteMode, DatasetWriterOptions, WrittenFile, DatasetCommitResult } from './parquet/dataset-writer.js';
+
+export { ingestCsvFile } from './parallel/ingest-csv-file.js';
+export type { IngestCsvFileOptions, IngestCsvFileResult } from './parallel/ingest-csv-file.js';
+export { portableCleaning, restoreCleaning } from './parallel/portable-cleaning.js';
+export type { PortableCleaning } from './parallel/portable-cleaning.js';
 
 export { runRawToProcessed, rawToProcessedStep } from './job/raw-to-processed.js';
 export type { RawToProcessedOptions, RawToProcessedResult, FileReport, TableReport } from './job/raw-to-processed.js';

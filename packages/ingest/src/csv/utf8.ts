@@ -73,6 +73,19 @@ export class Utf8ChunkDecoder {
         throw this.#error({ offset: 0, line: 1, detail: 'the file is UTF-16 encoded (byte-order mark); save it as UTF-8' });
       }
     }
+    if (this.#lines === 1) {
+      // A NUL in the header line: UTF-16 without a byte-order mark (every other byte of ASCII text
+      // is 0) or a binary file. Valid UTF-8, but no header has one; refused before it turns into a
+      // confusing header mismatch.
+      const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      const nul = buf.indexOf(0);
+      if (nul !== -1) {
+        const lf = buf.indexOf(LF);
+        if (lf === -1 || nul < lf) {
+          throw this.#error({ offset: this.#offset + nul, line: 1, detail: 'NUL byte in the header line (the file looks UTF-16 without a byte-order mark, or binary; save it as UTF-8)' });
+        }
+      }
+    }
     let text: string;
     if (incompleteTailLength(this.#tail) === 0 && isAscii(chunk)) {
       // Pure ASCII between character boundaries (the common case): valid as it is, and decoded as

@@ -21,6 +21,7 @@ import {
 } from '@lakeblocks/core';
 import { defineCleaning, type TableCleaning } from '../cleaning/cleaning-rules.js';
 import { readCsvBatches } from '../csv/read-csv.js';
+import { PrimaryKeySet } from '../dedupe/primary-key-set.js';
 import { ParquetDatasetWriter, type DatasetWriterOptions, type WriteMode } from '../parquet/dataset-writer.js';
 import type { RejectedRow } from '../rejects/rejected-row.js';
 import { RejectsWriter } from '../rejects/rejects-writer.js';
@@ -151,7 +152,8 @@ export async function runRawToProcessed(options: RawToProcessedOptions): Promise
       const writer = new ParquetDatasetWriter(storage, table, { ...options.writer, mode: options.mode ?? 'append' });
       const rejects = new RejectsWriter(storage, table.name, runId);
       const files: FileReport[] = [];
-      const seenKeys = new Set<string | number>();
+      // Compact: a bitset for integer keys (a Set of 13.3 M ids alone took ~400 MB).
+      const seenKeys = new PrimaryKeySet();
       try {
         for (const obj of todo) {
           ctx?.signal.throwIfAborted();

@@ -1,0 +1,95 @@
+/**
+ * Worker thread of {@link ingestCsvFile}: reads one byte range of a local CSV file (the header
+ * record prepended) with `readCsvBatches`, and posts each batch's column buffers (transferred, not
+ * copied) to the main thread, at most `credits` of them unacknowledged. Then posts its counters,
+ * rejects (lines relative to its own stream) and the line breaks its range holds.
+ *
+ * @module
+ */
+import { createReadStream } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Data } from 'apache-arrow';
+import { readCsvBatches } from '../csv/read-csv.js';
+import type { RejectedRow } from '../rejects/rejected-row.js';
+import { restoreCleaning } from './portable-cleaning.js';
+import type { ParseWorkerInput, WorkerMessage, WireColumn } from './wire.js';
+
+const input = workerData as ParseWorkerInput;
+const port = parentPort!;
+let credits = input.credits;
+let wake: (() => void) | undefined;
+port.on('message', (m: { ack: number }) => {
+  credits += m.ack;
+  wake?.();
+});
+
+const CR = 0x0d;
+const LF = 0x0a;
+
+/** The header bytes, then the range, counting the range's line breaks (LF, CRLF, lone CR). */
+async function* source(counter: { breaks: number }): AsyncGenerator<Uint8Array> {
+  if (input.header !== undefined) yield input.header;
+  let lastCr = false;
+  for await (const chunk of createReadStream(input.path, { start: input.start, end: input.end - 1, highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    let i = chunk.indexOf(LF);
+    while (i !== -1) {
+      counter.breaks++;
+      i = chunk.indexOf(LF, i + 1);
+    }
+    i = chunk.indexOf(CR);
+    while (i !== -1) {
+      // A CR not followed by LF is a line break of its own.
+      if (i + 1 < chunk.length ? chunk[i + 1] !== LF : false) counter.breaks++;
+      i = chunk.indexOf(CR, i + 1);
+    }
+    if (lastCr && chunk[0] !== LF) counter.breaks++;
+    lastCr = chunk[chunk.length - 1] === CR;
+    yield chunk;
+  }
+  if (lastCr) counter.breaks++;
+}
+
+function wire(data: Data, transfer: ArrayBuffer[]): WireColumn {
+  const add = <A extends ArrayBufferView>(a: A | undefined): A | undefined => {
+    if (a !== undefined && a !== null && !transfer.includes(a.buffer as ArrayBuffer)) transfer.push(a.buffer as ArrayBuffer);
+    return a ?? undefined;
+  };
+  return {
+    length: data.length,
+    nullCount: data.nullCount,
+    values: add(data.values as ArrayBufferView | undefined),
+    valueOffsets: add(data.valueOffsets as ArrayBufferView | undefined),
+    nullBitmap: data.nullCount > 0 ? add(data.nullBitmap) : undefined,
+  };
+}
+
+async function main(): Promise<void> {
+  const rejects: RejectedRow[] = [];
+  const counter = { breaks: 0 };
+  const reader = readCsvBatches(source(counter), {
+    cleaning: restoreCleaning(input.cleaning),
+    file: input.file,
+    groupByPartition: input.groupByPartition,
+    onReject: (r) => rejects.push(r),
+    ...(input.batchRows === undefined ? {} : { batchRows: input.batchRows }),
+    ...(input.maxPendingRows === undefined ? {} : { maxPendingRows: input.maxPendingRows }),
+    ...(input.delimiter === undefined ? {} : { delimiter: input.delimiter }),
+  });
+  for await (const { batch, partition, partitionPath } of reader) {
+    while (credits <= 0) await new Promise<void>((resolve) => (wake = resolve));
+    wake = undefined;
+    credits--;
+    const transfer: ArrayBuffer[] = [];
+    const columns = batch.data.children.map((d) => wire(d as Data, transfer));
+    const message: WorkerMessage = { kind: 'batch', rows: batch.numRows, columns, partition, partitionPath };
+    port.postMessage(message, transfer);
+  }
+  const done: WorkerMessage = { kind: 'done', stats: { ...reader.stats }, rejects, breaks: counter.breaks };
+  port.postMessage(done);
+}
+
+main().catch((error: unknown) => {
+  const e = error as { message?: string; _tag?: string; context?: unknown };
+  const message: WorkerMessage = { kind: 'error', message: String(e?.message ?? error), tag: e?._tag, context: e?.context };
+  port.postMessage(message);
+});
