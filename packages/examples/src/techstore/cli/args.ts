@@ -86,3 +86,13 @@ export function positiveNumber(command: string, name: string, value: string | bo
 export function str(value: string | boolean | (string | boolean)[] | undefined): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
+
+/**
+ * The `values` of a parsed command.
+ *
+ * @example
+ * ```ts
+ * const values: ParsedValues = parseCommand('run', argv, { lake: { type: 'string' } }).values;
+ * ```
+ */
+export type ParsedValues = Record<string, string | boolean | (string | boolean)[] | undefined>;

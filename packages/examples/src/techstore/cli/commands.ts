@@ -5,18 +5,20 @@
  * @module
  */
 import { stat } from 'node:fs/promises';
-import { LocalStorage } from '@lakeblocks/core';
+import { LocalStorage, type Storage } from '@lakeblocks/core';
 import { IngestError } from '@lakeblocks/ingest';
 import { DuckDbEngine } from '@lakeblocks/transform/duckdb';
 import { generateTechstore } from '../generate/generate.js';
 import { techstoreModels } from '../models/index.js';
-import { formatAnswers } from '../pipeline/answers.js';
+import { formatAnswers, type LakeQueries } from '../pipeline/answers.js';
+import { openAwsLake, type AwsLake } from '../pipeline/aws/aws-lake.js';
+import { AwsOptionsError, isS3Lake, resolveAws, type AwsNeed, type ResolvedAws, type TechstoreAwsOptions } from '../pipeline/aws/aws-options.js';
 import { parseMySqlUrl } from '../pipeline/mysql-load.js';
 import { runTechstore, type RunTechstoreResult } from '../pipeline/run-techstore.js';
 import { watchTechstore } from '../pipeline/watch.js';
 import { uploadTechstoreFile } from '../pipeline/upload-data.js';
 import { techstoreTables } from '../tables.js';
-import { parseCommand, positiveNumber, str, UsageError, userPath } from './args.js';
+import { parseCommand, positiveNumber, str, UsageError, userPath, type ParsedValues } from './args.js';
 import { COMMAND_HELP } from './help.js';
 import { formatTable } from './print-table.js';
 import { progressReporter } from './progress.js';
@@ -28,6 +30,50 @@ export interface Io {
 }
 
 const DEFAULT_LAKE = './.lake';
+
+/** The AWS flags of `run`, `upload` and `query` (an `s3://` --lake). */
+const AWS_FLAGS = {
+  endpoint: { type: 'string' },
+  region: { type: 'string' },
+  'glue-database': { type: 'string' },
+  'athena-workgroup': { type: 'string' },
+  'athena-output': { type: 'string' },
+} as const;
+
+/** The AWS flags given, as options. */
+function awsFlags(values: ParsedValues): TechstoreAwsOptions {
+  const options: TechstoreAwsOptions = {};
+  const set = (key: keyof TechstoreAwsOptions, flag: string) => {
+    const v = str(values[flag]);
+    if (v !== undefined) options[key] = v;
+  };
+  set('endpoint', 'endpoint');
+  set('region', 'region');
+  set('glueDatabase', 'glue-database');
+  set('athenaWorkgroup', 'athena-workgroup');
+  set('athenaOutput', 'athena-output');
+  return options;
+}
+
+/**
+ * The lake of a command: a local path resolved against where pnpm ran, or an `s3://` URI checked
+ * with its AWS flags (a bad combination is a usage error saying what to pass).
+ */
+function lakeOf(command: string, values: ParsedValues, need: AwsNeed): { lake: string; aws: TechstoreAwsOptions; resolved: ResolvedAws | undefined } {
+  const given = str(values['lake']) ?? DEFAULT_LAKE;
+  const lake = isS3Lake(given) ? given : userPath(given);
+  const aws = awsFlags(values);
+  try {
+    return { lake, aws, resolved: resolveAws(lake, aws, need, process.env) };
+  } catch (error) {
+    if (error instanceof AwsOptionsError) throw new UsageError(`${command}: ${error.message}`);
+    throw error;
+  }
+}
+
+async function openLake(resolved: ResolvedAws): Promise<AwsLake> {
+  return openAwsLake(resolved, { tables: techstoreTables, models: techstoreModels });
+}
 const n = (x: number) => x.toLocaleString('en-US');
 
 /** `generate --out DIR [--scale N] [--seed S] [--from DIR]`. */
@@ -54,11 +100,19 @@ export async function generateCommand(argv: readonly string[], io: Io): Promise<
 
 /** `upload [--lake DIR] [--batch NAME] FILE...`. */
 export async function uploadCommand(argv: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parseCommand('upload', argv, { lake: { type: 'string' }, batch: { type: 'string' } }, true);
+  const { values, positionals } = parseCommand('upload', argv, { lake: { type: 'string' }, batch: { type: 'string' }, ...AWS_FLAGS }, true);
   if (values.help) return help(io, 'upload');
   if (positionals.length === 0) throw new UsageError('upload: give at least one FILE');
-  const storage = new LocalStorage(userPath(str(values.lake) ?? DEFAULT_LAKE));
-  const batch = str(values.batch);
+  const { lake, resolved } = lakeOf('upload', values, 'storage');
+  const aws = resolved ? await openLake(resolved) : undefined;
+  try {
+    return await uploadFiles(aws ? aws.storage : new LocalStorage(lake), positionals, str(values.batch), io);
+  } finally {
+    aws?.close();
+  }
+}
+
+async function uploadFiles(storage: Storage, positionals: readonly string[], batch: string | undefined, io: Io): Promise<number> {
   let refused = 0;
   for (const file of positionals) {
     try {
@@ -76,15 +130,18 @@ export async function uploadCommand(argv: readonly string[], io: Io): Promise<nu
 
 /** `query [--lake DIR] [--max-rows N] "SQL"`. */
 export async function queryCommand(argv: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parseCommand('query', argv, { lake: { type: 'string' }, 'max-rows': { type: 'string' } }, true);
+  const { values, positionals } = parseCommand('query', argv, { lake: { type: 'string' }, 'max-rows': { type: 'string' }, ...AWS_FLAGS }, true);
   if (values.help) return help(io, 'query');
   if (positionals.length !== 1) throw new UsageError(`query: give exactly one SQL statement (quoted), got ${positionals.length}`);
   const maxRows = positiveNumber('query', 'max-rows', values['max-rows']) ?? 200;
-  const engine = await DuckDbEngine.create({ lakeDir: userPath(str(values.lake) ?? DEFAULT_LAKE), tables: techstoreTables, models: techstoreModels, threads: 2 });
+  const { lake, resolved } = lakeOf('query', values, 'athena');
+  const aws = resolved ? await openLake(resolved) : undefined;
+  const engine = aws ? undefined : await DuckDbEngine.create({ lakeDir: lake, tables: techstoreTables, models: techstoreModels, threads: 2 });
   try {
     const rows: Record<string, unknown>[] = [];
     let total = 0;
-    for await (const chunk of engine.query(positionals[0] as string)) {
+    const chunks = engine ? engine.query(positionals[0] as string) : athenaChunks(aws?.queries, positionals[0] as string);
+    for await (const chunk of chunks) {
       for (const row of chunk) if (rows.length < maxRows) rows.push(row);
       total += chunk.length;
     }
@@ -93,8 +150,13 @@ export async function queryCommand(argv: readonly string[], io: Io): Promise<num
     io.stdout.write(`(${n(total)} row${total === 1 ? '' : 's'}${total > rows.length ? `, first ${n(rows.length)} shown` : ''})\n`);
     return 0;
   } finally {
-    engine.close();
+    engine?.close();
+    aws?.close();
   }
+}
+
+async function* athenaChunks(queries: LakeQueries | undefined, sql: string): AsyncGenerator<Record<string, unknown>[]> {
+  if (queries) yield await queries.queryAll(sql);
 }
 
 /** `run [--lake DIR] [--data DIR] [--scale N] [--seed S] [--mysql URL] [--no-fsync]`. */
@@ -106,9 +168,12 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
     seed: { type: 'string' },
     mysql: { type: 'string' },
     'no-fsync': { type: 'boolean' },
+    ...AWS_FLAGS,
   });
   if (values.help) return help(io, 'run');
+  const { lake: lakeDir, aws, resolved } = lakeOf('run', values, 'athena');
   const mysql = str(values.mysql);
+  if (resolved && mysql !== undefined) throw new UsageError('run: --mysql is not supported with an s3:// lake yet: load the curated tables from a local lake');
   if (mysql !== undefined) {
     try {
       parseMySqlUrl(mysql);
@@ -116,7 +181,6 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
       throw new UsageError(`run: mysql-load: ${(error as Error).message}`);
     }
   }
-  const lakeDir = userPath(str(values.lake) ?? DEFAULT_LAKE);
   const data = str(values.data);
   if (data !== undefined && !(await isDirectory(userPath(data)))) throw new UsageError(`run: --data ${data} is not a directory`);
   const scale = positiveNumber('run', 'scale', values.scale);
@@ -127,6 +191,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   try {
     const result = await runTechstore({
       lakeDir,
+      ...(resolved ? { aws } : {}),
       ...(data === undefined ? {} : { dataDir: userPath(data) }),
       ...(scale === undefined ? {} : { scale }),
       ...(str(values.seed) === undefined ? {} : { seed: str(values.seed) as string }),
@@ -158,9 +223,12 @@ function formatRun(result: RunTechstoreResult, lakeDir: string, elapsedMs: numbe
       ? `raw → processed: ${n(ingest.rowsIn)} rows in, ${n(ingest.rowsOut)} out, ${n(ingest.rowsRejected)} rejected, ${n(ingest.files)} Parquet files`
       : 'raw → processed: no new raw files, nothing written',
   );
+  const catalog = step('catalog')?.output as { database?: string; partitionsAdded?: number; partitionsRemoved?: number } | null | undefined;
+  if (catalog) lines.push(`catalog: Glue database ${catalog.database ?? '?'}, ${n(catalog.partitionsAdded ?? 0)} partition(s) added, ${n(catalog.partitionsRemoved ?? 0)} removed`);
   const c = result.curated;
+  const curatedRows = c.models.reduce((s, m) => s + m.rows, 0);
   if (c.mode === 'nothing-new') lines.push('curated: no new processed files, nothing written');
-  else if (c.mode === 'full') lines.push(`curated: full build of ${c.models.length} models (first build), ${n(c.models.reduce((s, m) => s + m.rows, 0))} rows`);
+  else if (c.mode === 'full') lines.push(`curated: full build of ${c.models.length} models (first build)${curatedRows > 0 ? `, ${n(curatedRows)} rows` : ' on Athena'}`);
   else lines.push(`curated: incremental, ${c.models.map((m) => `${m.model} ${m.scope === 'all' ? '(all)' : `(${m.scope.length} partition${m.scope.length === 1 ? '' : 's'})`}`).join(', ')}`);
   if (result.mysql) {
     const where = step('mysql-load')?.output as { database?: string } | null | undefined;
@@ -176,6 +244,9 @@ function formatRun(result: RunTechstoreResult, lakeDir: string, elapsedMs: numbe
 export async function watchCommand(argv: readonly string[], io: Io): Promise<number> {
   const { values } = parseCommand('watch', argv, { lake: { type: 'string' }, interval: { type: 'string' }, 'no-fsync': { type: 'boolean' } });
   if (values.help) return help(io, 'watch');
+  if (isS3Lake(str(values.lake) ?? '')) {
+    throw new UsageError('watch: watches a local lake\'s raw/ directory; for an s3:// lake, trigger "run" from the bucket\'s event notifications (EventBridge) instead');
+  }
   const lakeDir = userPath(str(values.lake) ?? DEFAULT_LAKE);
   const interval = positiveNumber('watch', 'interval', values.interval) ?? 5;
   const controller = new AbortController();

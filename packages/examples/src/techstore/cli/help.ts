@@ -22,6 +22,8 @@ Options of every command:
   --verbose      print the stack trace of an error
 
 The default lake is ./.lake; relative paths are relative to the directory you ran pnpm from.
+On AWS, --lake s3://bucket/prefix with --region, --glue-database and --athena-workgroup / --athena-output
+(see "pnpm techstore run --help").
 Run "pnpm techstore <command> --help" for details.
 `;
 
@@ -49,8 +51,10 @@ named with the reason, and the exit code is 1. The same file uploaded twice is s
 
   --lake DIR     the lake (default ./.lake)
   --batch NAME   batch folder under raw/<table>/ (default: a digest of the file's bytes)
+  --lake s3://bucket/prefix [--region R] [--endpoint URL]   upload into an S3 lake
 `,
-  run: `Usage: pnpm techstore run [--lake DIR] [--data DIR] [--scale N] [--seed S] [--mysql URL] [--no-fsync]
+  run: `Usage: pnpm techstore run [--lake DIR|s3://bucket/prefix] [--data DIR] [--scale N] [--seed S] [--mysql URL] [--no-fsync]
+                             [--region R] [--endpoint URL] [--glue-database NAME] [--athena-workgroup WG] [--athena-output S3URI]
 
 Runs the pipeline: upload every CSV in --data (generating sessions and events consistent with the
 given orders when neither the data nor the lake has them), raw → processed (only new raw files,
@@ -67,6 +71,22 @@ cost estimate). Progress goes to stderr; answers to stdout.
                  (step mysql-load, mode replace: a rerun leaves the same rows), e.g.
                  mysql://root@127.0.0.1:3306/techstore; the password is never printed
   --no-fsync     do not fsync lake files (faster; for throw-away lakes)
+
+AWS (an s3://bucket/prefix --lake; credentials from the AWS SDK's usual chain — environment,
+profile, instance role — never printed):
+  --region R             AWS region (default AWS_REGION / AWS_DEFAULT_REGION; required for s3://)
+  --endpoint URL         an S3-compatible store (MinIO, s3rver): S3 calls only, path-style;
+                         the region then defaults to us-east-1
+  --glue-database NAME   Glue database of the processed and curated tables
+  --athena-workgroup WG  Athena workgroup running the models and queries
+  --athena-output S3URI  where Athena writes query results (unless the workgroup enforces it)
+
+With an s3:// lake the same steps run through S3; a "catalog" step registers the processed tables
+and their partitions in Glue (partitions added and removed to match the files), the curated models
+run on Athena (CTAS into a fresh prefix, then the catalog is repointed; superseded data deleted),
+and the answers and dashboard (reports/ in the bucket) come from Athena. --glue-database and an
+Athena option are required: DuckDB cannot read s3:// here (its httpfs extension would have to be
+downloaded). --mysql is not supported with an s3:// lake yet.
 `,
   watch: `Usage: pnpm techstore watch [--lake DIR] [--interval SECONDS] [--no-fsync]
 
@@ -86,5 +106,7 @@ breakdown_*_monthly, …) is a view of its name. Prints an aligned table.
 
   --lake DIR       the lake (default ./.lake)
   --max-rows N     rows printed at most (default 200)
+  --lake s3://bucket/prefix --glue-database NAME --athena-workgroup WG [--athena-output S3URI] [--region R]
+                   run the SQL on Athena over the Glue tables instead
 `,
 };

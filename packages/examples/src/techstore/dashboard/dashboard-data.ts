@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { DuckDbEngine } from '@lakeblocks/transform/duckdb';
+import type { LakeQueries } from '../pipeline/answers.js';
 import { EVENT_TYPES } from '../tables.js';
 
 /**
@@ -41,7 +41,7 @@ const ym = (index: number) => `${Math.floor(index / 12)}-${String((index % 12) +
  * const data = await dashboardData(engine);
  * ```
  */
-export async function dashboardData(engine: DuckDbEngine): Promise<DashboardData> {
+export async function dashboardData(engine: LakeQueries): Promise<DashboardData> {
   const months = (await engine.queryAll('SELECT year, month, revenue_usd, customers, orders, avg_ticket_usd, revenue_mom_pct FROM kpi_monthly ORDER BY year, month')).map((r) => ({
     year: num(r['year']),
     month: num(r['month']),

@@ -6,8 +6,20 @@
  *
  * @module
  */
-import type { DuckDbEngine } from '@lakeblocks/transform/duckdb';
 import { EVENT_TYPES } from '../tables.js';
+
+/**
+ * Anything answering small SQL queries over the lake's tables: a `DuckDbEngine` (local lake) or the
+ * Athena client of an S3 lake (`aws/aws-lake.ts`).
+ *
+ * @example
+ * ```ts
+ * const engine: LakeQueries = await DuckDbEngine.create({ lakeDir, tables: techstoreTables, models: techstoreModels });
+ * ```
+ */
+export interface LakeQueries {
+  queryAll(sql: string): Promise<Record<string, unknown>[]>;
+}
 
 /**
  * One month's KPIs.
@@ -91,7 +103,7 @@ const ym = (year: number, month: number) => `${year}-${String(month).padStart(2,
  * console.log(formatAnswers(answers));
  * ```
  */
-export async function businessAnswers(engine: DuckDbEngine): Promise<BusinessAnswers> {
+export async function businessAnswers(engine: LakeQueries): Promise<BusinessAnswers> {
   const kpis = await engine.queryAll('SELECT year, month, revenue_usd, orders, customers, avg_ticket_usd FROM kpi_monthly ORDER BY year DESC, month DESC LIMIT 2');
   const toKpis = (r: Record<string, unknown>): MonthKpis => ({
     year: num(r['year']),

@@ -1,7 +1,12 @@
 /**
- * The TechStore pipeline, run locally: (generate) → upload → raw → processed → curated → business
- * questions → dashboard, as steps of core's `definePipeline`, so every run leaves `_state/runs/<run-id>.json`
+ * The TechStore pipeline: (generate) → upload → raw → processed → curated → business questions →
+ * dashboard, as steps of core's `definePipeline`, so every run leaves `_state/runs/<run-id>.json`
  * with per-step durations, rows in / out / rejected, bytes, and an AWS cost estimate.
+ *
+ * Locally the lake is a directory and DuckDB runs the models. On AWS (`lakeDir` `s3://bucket/prefix`
+ * with `aws` options) the same steps write through S3, a `catalog` step registers the processed
+ * tables and partitions in Glue, and Athena runs the models and the business questions (see
+ * `aws/aws-options.ts` for why DuckDB does not read S3 here).
  *
  * @module
  */
@@ -28,7 +33,9 @@ import { dashboardData } from '../dashboard/dashboard-data.js';
 import { renderDashboard } from '../dashboard/render-dashboard.js';
 import { techstoreModels } from '../models/index.js';
 import { techstoreTables } from '../tables.js';
-import { businessAnswers, type BusinessAnswers } from './answers.js';
+import { businessAnswers, type BusinessAnswers, type LakeQueries } from './answers.js';
+import { openAwsLake, syncGlueCatalog, type AwsLake } from './aws/aws-lake.js';
+import { AwsOptionsError, resolveAws, type TechstoreAwsOptions } from './aws/aws-options.js';
 import { techstoreCleaning } from './cleaning.js';
 import { buildCurated, type CuratedResult } from './curated.js';
 import { loadCuratedToMySql, parseMySqlUrl, type CuratedTableLoad } from './mysql-load.js';
@@ -43,8 +50,16 @@ import { hasRawTable, uploadTechstoreFile, type UploadedFile } from './upload-da
  * ```
  */
 export interface RunTechstoreOptions {
-  /** The local lake directory (created if missing). */
+  /** The lake: a local directory (created if missing), or `s3://bucket/prefix` (then `aws` is required). */
   lakeDir: string;
+  /**
+   * How to reach an `s3://` lake: region, S3-compatible endpoint, Glue database and Athena
+   * workgroup / output location (both Glue and Athena are required for `run`).
+   */
+  aws?: TechstoreAwsOptions & {
+    /** Athena polling interval in ms (default: the engine's backoff); for tests against mocks. */
+    athenaPollMs?: number;
+  };
   /** CSVs to upload first (`<table>*.csv`). */
   dataDir?: string;
   /** Scale of the demo dataset generated into an empty lake without `dataDir` (default 1). */
@@ -53,6 +68,8 @@ export interface RunTechstoreOptions {
   seed?: string;
   /** `fsync` every lake file (default `true`; `false` for throw-away lakes). */
   durable?: boolean;
+  /** Worker threads encoding Parquet during raw → processed (ingest's `writer.workers`; default 0: on the main thread). */
+  ingestWorkers?: number;
   /** Where generated CSVs are staged before upload (default the OS temp directory). */
   tmpDir?: string;
   /**
@@ -123,7 +140,24 @@ export const DASHBOARD_KEY = lakeLayout.reportFile('techstore-dashboard.html');
  * ```
  */
 export async function runTechstore(options: RunTechstoreOptions): Promise<RunTechstoreResult> {
-  const storage = new LocalStorage(options.lakeDir, { durable: options.durable ?? true });
+  const resolved = resolveAws(options.lakeDir, options.aws ?? {}, 'athena', process.env);
+  if (resolved && options.mysql) {
+    throw new AwsOptionsError('--mysql is not supported with an s3:// lake yet (the curated tables live behind the Glue catalog): load them from a local lake, or query them on Athena');
+  }
+  let aws: AwsLake | undefined;
+  if (resolved) {
+    const { athenaPollMs } = options.aws ?? {};
+    aws = await openAwsLake(resolved, { tables: techstoreTables, models: techstoreModels, ...(athenaPollMs === undefined ? {} : { athenaPollMs }) });
+  }
+  try {
+    return await runWith(options, aws);
+  } finally {
+    aws?.close();
+  }
+}
+
+async function runWith(options: RunTechstoreOptions, aws: AwsLake | undefined): Promise<RunTechstoreResult> {
+  const storage = aws ? aws.storage : new LocalStorage(options.lakeDir, { durable: options.durable ?? true });
   const bookmarks = new JobBookmarks(new StorageBookmarkStore(storage));
   let files: string[] = [];
   let generated: RunTechstoreResult['generated'];
@@ -132,6 +166,8 @@ export async function runTechstore(options: RunTechstoreOptions): Promise<RunTec
   let curated: CuratedResult = { mode: 'nothing-new', newFiles: 0, models: [] };
   let answers: BusinessAnswers = { countries: [], channels: [], devices: [], hours: [] };
   let engine: DuckDbEngine | undefined;
+  const openDuckDb = async () => (engine ??= await DuckDbEngine.create({ lakeDir: options.lakeDir, tables: techstoreTables, models: techstoreModels, threads: 2 }));
+  const queries = async (): Promise<LakeQueries> => aws?.queries ?? (await openDuckDb());
   let dashboardWritten = false;
   let mysqlLoads: CuratedTableLoad[] | undefined;
   const mysql = options.mysql;
@@ -208,7 +244,14 @@ export async function runTechstore(options: RunTechstoreOptions): Promise<RunTec
               ctx.progress({ done: read, total, unit: 'bytes' });
             },
           };
-          const result = await runRawToProcessed({ storage, tables: techstoreCleaning, bookmarks, runId: ctx.runId, context });
+          const result = await runRawToProcessed({
+            storage,
+            tables: techstoreCleaning,
+            bookmarks,
+            runId: ctx.runId,
+            context,
+            ...(options.ingestWorkers === undefined ? {} : { writer: { workers: options.ingestWorkers } }),
+          });
           return {
             nothingNew: result.nothingNew,
             rowsIn: result.rowsIn,
@@ -218,11 +261,24 @@ export async function runTechstore(options: RunTechstoreOptions): Promise<RunTec
           };
         },
       },
+      ...(aws
+        ? [
+            {
+              name: 'catalog',
+              run: async (ctx: StepContext) => {
+                const lake = aws as AwsLake;
+                const synced = await syncGlueCatalog(lake, { signal: ctx.signal, onTable: (_t, i, total) => ctx.progress({ done: i + 1, total, unit: 'tables' }) });
+                return { database: lake.aws.glueDatabase ?? null, partitionsAdded: synced.added, partitionsRemoved: synced.removed, tables: synced.tables.map((t) => `${t.table}: ${t.action}`) };
+              },
+            },
+          ]
+        : []),
       {
         name: 'curated',
         run: async (ctx) => {
-          engine = await DuckDbEngine.create({ lakeDir: options.lakeDir, tables: techstoreTables, models: techstoreModels, threads: 2 });
-          curated = await buildCurated({ storage, engine, bookmarks, context: ctx });
+          const curatedEngine = aws ? aws.curated : await openDuckDb();
+          if (!curatedEngine) throw new AwsOptionsError('an s3:// lake needs Athena for the curated models');
+          curated = await buildCurated({ storage, engine: curatedEngine, bookmarks, context: ctx });
           return { mode: curated.mode, newFiles: curated.newFiles, models: curated.models.map((m) => ({ model: m.model, scope: m.scope === 'all' ? 'all' : m.scope.join(' '), rows: m.rows })) };
         },
       },
@@ -260,11 +316,12 @@ export async function runTechstore(options: RunTechstoreOptions): Promise<RunTec
       {
         name: 'business-questions',
         run: async (ctx) => {
-          engine ??= await DuckDbEngine.create({ lakeDir: options.lakeDir, tables: techstoreTables, models: techstoreModels, threads: 2 });
-          answers = await businessAnswers(engine);
-          // What Athena would scan: the marts' files.
+          const scannedBefore = aws?.queries?.bytesScanned ?? 0;
+          answers = await businessAnswers(await queries());
           let bytes = 0;
-          for (const m of techstoreModels.slice(3)) for await (const f of storage.listAll(lakeLayout.tablePrefix('curated', m.name))) bytes += f.size;
+          if (aws?.queries) bytes = aws.queries.bytesScanned - scannedBefore; // what Athena scanned
+          // What Athena would scan: the marts' files.
+          else for (const m of techstoreModels.slice(3)) for await (const f of storage.listAll(lakeLayout.tablePrefix('curated', m.name))) bytes += f.size;
           ctx.count({ bytesRead: bytes });
           return { thisMonth: answers.thisMonth ? `${answers.thisMonth.year}-${answers.thisMonth.month}` : null, worstStage: answers.funnelMonth?.worst?.stage ?? null };
         },
@@ -272,8 +329,7 @@ export async function runTechstore(options: RunTechstoreOptions): Promise<RunTec
       {
         name: 'dashboard',
         run: async (ctx) => {
-          engine ??= await DuckDbEngine.create({ lakeDir: options.lakeDir, tables: techstoreTables, models: techstoreModels, threads: 2 });
-          const html = Buffer.from(renderDashboard(await dashboardData(engine)));
+          const html = Buffer.from(renderDashboard(await dashboardData(await queries())));
           // Same page as last time: leave the file alone (a run with nothing new writes nothing).
           const existing = (await storage.exists(DASHBOARD_KEY)) ? Buffer.from(await storage.get(DASHBOARD_KEY)) : undefined;
           dashboardWritten = existing === undefined || !existing.equals(html);

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { lakeLayout, type Storage } from '@lakeblocks/core';
 import { tableForFileName, uploadFile, type UploadResult } from '@lakeblocks/ingest';
@@ -48,6 +49,9 @@ export async function fileDigest(path: string): Promise<string> {
 /**
  * Validates and copies one CSV into `raw/<table>/<batch>/<name>` (batch: `options.batch`, else the
  * file's digest). A refusal is an `IngestError` `UploadRefused` naming the file and the reason.
+ * With a digest batch, an existing key holds the same bytes: nothing is written (`present`). With
+ * an explicit batch, an existing object is compared byte for byte: the same bytes are `present`,
+ * other bytes replace it (`uploaded`), so the next run reprocesses the corrected file.
  *
  * @example
  * ```ts
@@ -58,14 +62,23 @@ export async function uploadTechstoreFile(storage: Storage, path: string, option
   const name = basename(path);
   const table = tableForFileName(name, techstoreTables);
   // An unreadable file gets no digest: uploadFile refuses it below with its own message.
-  const batch = options.batch ?? (await fileDigest(path).catch(() => 'unreadable'));
-  if (table && batch !== 'unreadable') {
+  const digest = await fileDigest(path).catch(() => 'unreadable');
+  const batch = options.batch ?? digest;
+  if (table && batch !== 'unreadable' && digest !== 'unreadable') {
     const key = lakeLayout.rawFile(table.name, batch, name);
     const existing = await storage.stat(key);
-    if (existing) return { file: path, table: table.name, key, status: 'present', rows: 0, bytes: existing.size };
+    const same = existing !== undefined && (options.batch === undefined || (existing.size === (await stat(path)).size && (await objectDigest(storage, key)) === digest));
+    if (existing && same) return { file: path, table: table.name, key, status: 'present', rows: 0, bytes: existing.size };
   }
   const result: UploadResult = await uploadFile(storage, path, { tables: techstoreCleaning, batch, ...(options.signal ? { signal: options.signal } : {}) });
   return { file: path, table: result.table, key: result.key, status: 'uploaded', rows: result.rows, bytes: result.bytes };
+}
+
+/** The first 16 hex digits of a stored object's SHA-256. */
+async function objectDigest(storage: Storage, key: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of await storage.getStream(key)) hash.update(chunk as Buffer);
+  return hash.digest('hex').slice(0, 16);
 }
 
 /**
