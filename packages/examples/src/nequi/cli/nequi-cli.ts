@@ -2,17 +2,20 @@
  * `pnpm nequi generate|run`: the Nequi example's command line.
  *
  * - `generate --out DIR [--rows N] [--dirty-share P] [--seed S]`: the synthetic source files.
- * - `run [--lake DIR] [--data DIR] [--deadline-minutes M] [--threads T]`: upload → raw → processed
- *   (cleaning, rejects) → curated models → `reports/data-dictionary.md`, with a run log in
- *   `<lake>/_state/runs/`. (`--mysql URL` of issue 7 is not wired yet.)
+ * - `run [--lake DIR] [--data DIR] [--deadline 5m] [--threads T] [--memory-limit 384MB] [--mysql URL] [--no-upload]`:
+ *   upload → raw → processed (cleaning, rejects) → curated models → (MySQL) → reports, with
+ *   TechStore's progress bars on stderr and a run log in `<lake>/_state/runs/`. `--deadline` is the
+ *   daily window: past it the run fails at once, naming the step that overran.
  *
  * @module
  */
 import { parseArgs } from 'node:util';
-import type { PipelineEvent } from '@lakeblocks/core';
+import { PipelineError, runLogKey, type RunLog } from '@lakeblocks/core';
 import { generateNequi } from '../generate/generate-nequi.js';
+import { parseMySqlUrl } from '../pipeline/mysql-load.js';
 import { nequiPipeline } from '../pipeline/nequi-pipeline.js';
 import { userPath } from '../../techstore/cli/args.js';
+import { progressReporter } from '../../techstore/cli/progress.js';
 
 /**
  * Where the CLI writes: human output and progress (both default to the process streams).
@@ -25,14 +28,52 @@ import { userPath } from '../../techstore/cli/args.js';
 export interface CliIo {
   out(text: string): void;
   err(text: string): void;
+  /** Whether `err` is a terminal (progress bars are redrawn in place; plain lines otherwise). */
+  isTTY?: boolean;
 }
 
 const USAGE = `Usage:
   pnpm nequi generate --out DIR [--rows N] [--dirty-share P] [--seed S]
-  pnpm nequi run [--lake DIR] [--data DIR] [--deadline-minutes M] [--threads T]
+  pnpm nequi run [--lake DIR] [--data DIR] [--deadline 90s|5m|2h] [--threads T] [--memory-limit 384MB]
+                 [--mysql mysql://user[:password]@host[:port]/database] [--no-upload]
 `;
 
-const processIo: CliIo = { out: (s) => void process.stdout.write(s), err: (s) => void process.stderr.write(s) };
+const processIo: CliIo = { out: (s) => void process.stdout.write(s), err: (s) => void process.stderr.write(s), isTTY: process.stderr.isTTY === true };
+
+/**
+ * Parses a duration: `90s`, `5m`, `2h`, `1h30m`, `250ms`; a bare number is minutes.
+ *
+ * @example
+ * ```ts
+ * parseDuration('5m'); // 300000
+ * ```
+ */
+export function parseDuration(text: string): number {
+  const bare = /^\d+(?:\.\d+)?$/.test(text);
+  const parts = bare ? [['', text, 'm'] as const] : [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)].map((m) => [m[0], m[1] ?? '', m[2] ?? ''] as const);
+  const unit: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+  const ms = parts.reduce((sum, [, n, u]) => sum + Number(n) * (unit[u] ?? Number.NaN), 0);
+  if (!bare && parts.map((p) => p[0]).join('') !== text) throw new Error(`--deadline: invalid duration ${JSON.stringify(text)} (e.g. 90s, 5m, 2h, 1h30m)`);
+  if (!Number.isFinite(ms) || ms <= 0) throw new Error(`--deadline: invalid duration ${JSON.stringify(text)} (e.g. 90s, 5m, 2h, 1h30m)`);
+  return Math.round(ms);
+}
+
+/** The summary of a finished run. */
+function formatRun(log: RunLog, lakeDir: string): string {
+  const step = (name: string) => log.steps.find((s) => s.name === name);
+  const ingest = step('raw-to-processed');
+  const curated = step('curated')?.output as { mode?: string; months?: number } | undefined;
+  const mysql = step('mysql-load')?.output as { database?: string; tables?: { table: string; rows: number }[] } | undefined;
+  const lines = [
+    `run ${log.runId}: ${log.status} in ${((log.durationMs ?? 0) / 1000).toFixed(1)} s`,
+    `raw → processed: rows in ${ingest?.rowsIn ?? 0} = processed ${ingest?.rowsOut ?? 0} + rejected ${ingest?.rowsRejected ?? 0}`,
+    `curated: ${curated?.mode ?? '?'}${curated?.mode === 'incremental' ? ` (${curated.months ?? 0} month(s) rebuilt)` : ''}`,
+  ];
+  if (mysql?.tables) lines.push(`mysql-load: ${mysql.tables.map((t) => `${t.table} ${t.rows}`).join(', ')} into database ${mysql.database ?? '?'} (replace)`);
+  lines.push(`reports: ${lakeDir}/reports/nequi-report.html, ${lakeDir}/reports/data-dictionary.md`);
+  lines.push(`run log: ${lakeDir}/${runLogKey(log.runId)}`);
+  return `${lines.join('\n')}\n`;
+}
 
 function numberOption(value: string | undefined, name: string, check: (n: number) => boolean): number | undefined {
   if (value === undefined) return undefined;
@@ -82,30 +123,43 @@ export async function nequiCli(argv: readonly string[], io: CliIo = processIo): 
     if (command === 'run') {
       const { values } = parseArgs({
         args: rest,
-        options: { lake: { type: 'string' }, data: { type: 'string' }, 'deadline-minutes': { type: 'string' }, threads: { type: 'string' }, mysql: { type: 'string' } },
+        options: {
+          lake: { type: 'string' },
+          data: { type: 'string' },
+          deadline: { type: 'string' },
+          threads: { type: 'string' },
+          'memory-limit': { type: 'string' },
+          mysql: { type: 'string' },
+          'no-upload': { type: 'boolean' },
+        },
         strict: true,
       });
-      if (values.mysql !== undefined) throw new Error('--mysql is not supported yet (issue 7)');
-      const deadlineMinutes = numberOption(values['deadline-minutes'], 'deadline-minutes', (n) => n > 0);
+      const deadlineMs = values.deadline === undefined ? undefined : parseDuration(values.deadline);
       const threads = numberOption(values.threads, 'threads', (n) => Number.isInteger(n) && n > 0);
+      if (values.mysql !== undefined) parseMySqlUrl(values.mysql); // a bad URL fails before anything runs (password redacted)
       const lakeDir = userPath(values.lake ?? '.lake/nequi');
       const pipeline = nequiPipeline({
         lakeDir,
-        dataDir: userPath(values.data ?? 'data/nequi'),
-        ...(deadlineMinutes === undefined ? {} : { deadlineMs: deadlineMinutes * 60_000 }),
+        ...(values['no-upload'] === true ? {} : { dataDir: userPath(values.data ?? 'data/nequi') }),
+        ...(deadlineMs === undefined ? {} : { deadlineMs }),
         ...(threads === undefined ? {} : { threads }),
-        onEvent: (e: PipelineEvent) => {
-          if (e.type === 'step-start') io.err(`▶ ${e.step}\n`);
-          else if (e.type === 'step-end') io.err(`${e.status === 'succeeded' ? '✔' : '✖'} ${e.step} (${(e.durationMs / 1000).toFixed(1)} s)\n`);
-        },
+        ...(values['memory-limit'] === undefined ? {} : { memoryLimit: values['memory-limit'] }),
+        ...(values.mysql === undefined ? {} : { mysql: { url: values.mysql } }),
+        onEvent: progressReporter({ isTTY: io.isTTY === true, write: (text: string) => io.err(text) }),
       });
-      const log = await pipeline.run();
-      const ingest = log.steps.find((s) => s.name === 'raw-to-processed');
-      io.out(
-        `run ${log.runId}: ${log.status} in ${((log.durationMs ?? 0) / 1000).toFixed(1)} s; ` +
-          `rows in ${ingest?.rowsIn ?? 0} = processed ${ingest?.rowsOut ?? 0} + rejected ${ingest?.rowsRejected ?? 0}; ` +
-          `data dictionary: ${lakeDir}/reports/data-dictionary.md\n`,
-      );
+      let log: RunLog;
+      try {
+        log = await pipeline.run();
+      } catch (error) {
+        if (error instanceof PipelineError) {
+          const step = error.runLog.steps.find((s) => s.status === 'failed' || s.status === 'cancelled');
+          io.err(`nequi run: ${error.message}\n`);
+          io.err(`run log: ${lakeDir}/${runLogKey(error.runLog.runId)}${step ? ` (step "${step.name}" ${step.status})` : ''}\n`);
+          return 1;
+        }
+        throw error;
+      }
+      io.out(formatRun(log, lakeDir));
       return 0;
     }
     io.err(USAGE);

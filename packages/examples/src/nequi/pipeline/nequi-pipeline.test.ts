@@ -40,7 +40,7 @@ afterAll(async () => {
 describe('generated sources → raw → processed → curated', () => {
   it('accounts for every input row: processed + rejected = input, rejects exactly the dirty rows meant to be rejected', async () => {
     expect(log.status).toBe('succeeded');
-    expect(log.steps.map((st) => [st.name, st.status])).toEqual([['upload', 'succeeded'], ['raw-to-processed', 'succeeded'], ['curated', 'succeeded'], ['data-dictionary', 'succeeded']]);
+    expect(log.steps.map((st) => [st.name, st.status])).toEqual([['upload', 'succeeded'], ['raw-to-processed', 'succeeded'], ['curated', 'succeeded'], ['reports', 'succeeded']]);
     const ingest = log.steps[1]!;
     const files = { users: summary.users, cards: summary.cards, transactions: summary.transactions } as const;
     const rowsIn = summary.users.rows + summary.cards.rows + summary.transactions.rows + 109;

@@ -1,20 +1,66 @@
 /**
  * The Nequi design end to end, as a core pipeline (run log, deadline, progress events): upload the
  * sources into raw/ (CVV dropped), raw → processed with the design's cleaning steps (rejects in
- * `rejects/<table>/`), the curated models on DuckDB with `reports/nequi-report.html` (risk and
- * segmentation), and `reports/data-dictionary.md`.
+ * `rejects/<table>/`), the curated models on DuckDB (incremental: only the months new files touch),
+ * optionally every curated table into MySQL, then `reports/nequi-report.html` (risk and
+ * segmentation) and `reports/data-dictionary.md`.
+ *
+ * Without `dataDir` the upload step is skipped: files already dropped into `raw/<table>/<batch>/`
+ * (a micro-batch, a daily file) go through the same incremental path.
  *
  * @module
  */
-import { awsCostModel, definePipeline, lakeLayout, LocalStorage, type Pipeline, type PipelineEventListener } from '@lakeblocks/core';
-import { rawToProcessedStep } from '@lakeblocks/ingest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import {
+  awsCostModel,
+  definePipeline,
+  JobBookmarks,
+  lakeLayout,
+  LocalStorage,
+  newObjects,
+  StorageBookmarkStore,
+  type ObjectInfo,
+  type Pipeline,
+  type PipelineEventListener,
+  type StepContext,
+  type StepDefinition,
+  type Storage,
+} from '@lakeblocks/core';
+import { runRawToProcessed } from '@lakeblocks/ingest';
+import { quoteString } from '@lakeblocks/transform';
 import { DuckDbEngine } from '@lakeblocks/transform/duckdb';
 import { nequiCleaning } from '../cleaning.js';
 import { nequiModels } from '../models/index.js';
 import { nequiTables } from '../tables.js';
 import { nequiDataDictionary } from './data-dictionary.js';
 import { nequiHtmlReport } from './html-report.js';
+import { loadNequiToMySql, parseMySqlUrl } from './mysql-load.js';
+import { buildNequiCurated } from './nequi-curated.js';
 import { uploadNequiSources } from './upload-sources.js';
+
+/**
+ * Where and how the `mysql-load` step loads the curated tables.
+ *
+ * @example
+ * ```ts
+ * const mysql: NequiMySqlOptions = { url: 'mysql://root@127.0.0.1:3306/nequi', tablePrefix: 'nequi_' };
+ * ```
+ */
+export interface NequiMySqlOptions {
+  /** `mysql://user[:password]@host[:port]/database`; the password is never printed. */
+  url: string;
+  /** Prefix of every MySQL table name (default none). */
+  tablePrefix?: string;
+  /** Connect timeout, in ms (default 5,000). */
+  connectTimeoutMs?: number;
+  /** Timeout of each statement, in ms (default 120,000). */
+  queryTimeoutMs?: number;
+  /** Timeout of the whole step, in ms (default 60 minutes: 13.3 M enriched rows). */
+  stepTimeoutMs?: number;
+}
 
 /**
  * Options of {@link nequiPipeline}.
@@ -27,22 +73,28 @@ import { uploadNequiSources } from './upload-sources.js';
 export interface NequiPipelineOptions {
   /** The local lake directory. */
   lakeDir: string;
-  /** Where the four source files are (from `pnpm nequi generate`). */
-  dataDir: string;
+  /** Where the four source files are (from `pnpm nequi generate`); without it, nothing is uploaded and what is new in raw/ is processed. */
+  dataDir?: string;
   /** The raw batch folder (default: the current UTC date and time, `YYYYMMDDTHHMMSS`). */
   batch?: string;
   /** A time limit for the whole run (the daily window): the run fails fast naming the step that overran. */
   deadlineMs?: number;
   /** DuckDB threads (default 2). */
   threads?: number;
-  /** DuckDB memory limit (default `'512MB'`: DuckDB spills to disk beyond it; its own default, 80 % of RAM, took 876 MB of RSS at 1 M rows). */
+  /** DuckDB memory limit (default `'384MB'`: DuckDB spills to disk beyond it; its own default, 80 % of RAM, took 876 MB of RSS at 1 M rows). */
   memoryLimit?: string;
+  /** Load every curated table into MySQL after the curated step (step `mysql-load`, mode `replace`). */
+  mysql?: NequiMySqlOptions;
+  /** Write the HTML report (default `true`; micro-batch loops may skip it). */
+  report?: boolean;
+  /** `fsync` every lake file (default `true`). */
+  durable?: boolean;
   /** Receives progress events. */
   onEvent?: PipelineEventListener;
 }
 
 /**
- * Builds the Nequi pipeline: steps `upload`, `raw-to-processed`, `curated`, `data-dictionary`.
+ * Builds the Nequi pipeline: steps `upload`, `raw-to-processed`, `curated`, (`mysql-load`), `reports`.
  *
  * @example
  * ```ts
@@ -51,52 +103,169 @@ export interface NequiPipelineOptions {
  * ```
  */
 export function nequiPipeline(options: NequiPipelineOptions): Pipeline {
-  const storage = new LocalStorage(options.lakeDir);
+  const storage = new LocalStorage(options.lakeDir, { durable: options.durable ?? true });
+  const bookmarks = new JobBookmarks(new StorageBookmarkStore(storage));
   const batch = options.batch ?? new Date().toISOString().replace(/[-:]/g, '').slice(0, 15);
+  const mysql = options.mysql;
+  const mysqlUrl = mysql ? parseMySqlUrl(mysql.url) : undefined; // a bad URL fails before anything runs
+  /** Opens DuckDB for a step; `close()` also removes its spill directory. */
+  const openEngine = async () => {
+    const engine = await DuckDbEngine.create({
+      lakeDir: options.lakeDir,
+      tables: nequiTables,
+      models: nequiModels,
+      threads: options.threads ?? 2,
+      memoryLimit: options.memoryLimit ?? '384MB',
+    });
+    // A spill directory of its own: an in-memory DuckDB spills to `./.tmp` by default, with the same
+    // file names in every process, so two runs started from one directory corrupt each other's spill.
+    const spill = await mkdtemp(join(tmpdir(), 'nequi-duckdb-'));
+    try {
+      await engine.execute(`SET temp_directory = ${quoteString(spill)}`);
+      // Order of rows inside a model's files does not matter: lets DuckDB stream COPY without buffering.
+      await engine.execute('SET preserve_insertion_order = false');
+    } catch (error) {
+      engine.close();
+      await rm(spill, { recursive: true, force: true });
+      throw error;
+    }
+    return {
+      engine,
+      close: async () => {
+        engine.close();
+        await rm(spill, { recursive: true, force: true });
+      },
+    };
+  };
+  const dataDir = options.dataDir;
+
+  const steps: StepDefinition[] = [
+    {
+      name: 'upload',
+      skipIf: () => dataDir === undefined,
+      run: async (ctx) => {
+        const results = await uploadNequiSources(storage, dataDir as string, { batch, signal: ctx.signal });
+        ctx.count({ files: results.length, bytesWritten: results.reduce((a, r) => a + r.bytes, 0) });
+        return results.map((r) => ({ table: r.table, key: r.key, rows: r.rows }));
+      },
+    },
+    {
+      name: 'raw-to-processed',
+      run: async (ctx) => {
+        // Progress by bytes read from the raw files the ingest bookmarks have not consumed yet.
+        let total = 0;
+        for (const t of nequiCleaning) {
+          const state = await bookmarks.read(`raw-to-processed/${t.table.name}`);
+          const listing: ObjectInfo[] = [];
+          for await (const o of storage.listAll(lakeLayout.tablePrefix('raw', t.table.name))) if (/\.csv$/i.test(o.key)) listing.push(o);
+          total += newObjects(state, listing).reduce((n, o) => n + o.size, 0);
+        }
+        let read = 0;
+        const counted = countingStorage(storage, (n) => {
+          read += n;
+          ctx.progress({ done: Math.min(read, total), total, unit: 'bytes' });
+        });
+        const result = await runRawToProcessed({ storage: counted, tables: nequiCleaning, bookmarks, runId: ctx.runId, context: ctx });
+        return {
+          nothingNew: result.nothingNew,
+          rowsIn: result.rowsIn,
+          rowsOut: result.rowsOut,
+          rowsRejected: result.rowsRejected,
+          tables: result.tables.map((t) => ({ table: t.table, message: t.message, rejects: t.rejectsKey ?? null })),
+        };
+      },
+    },
+    {
+      name: 'curated',
+      run: async (ctx) => {
+        const { engine, close } = await openEngine();
+        try {
+          const result = await buildNequiCurated({ storage, engine, bookmarks, context: ctx });
+          return { mode: result.mode, newFiles: result.newFiles, months: result.months.length, models: result.models };
+        } finally {
+          await close();
+        }
+      },
+    },
+  ];
+  if (mysql && mysqlUrl) {
+    steps.push({
+      name: 'mysql-load',
+      timeoutMs: mysql.stepTimeoutMs ?? 60 * 60_000,
+      run: async (ctx: StepContext) => {
+        const { createPool } = await import('mysql2/promise');
+        const connectTimeout = mysql.connectTimeoutMs ?? 5_000;
+        const pool = createPool({ uri: mysqlUrl.uri, timezone: 'Z', connectTimeout, connectionLimit: 2, enableKeepAlive: true });
+        pool.on('connection', (c) => c.on('error', () => undefined)); // surfaced by the failing query instead
+        try {
+          const loads = await loadNequiToMySql({
+            storage,
+            pool,
+            connectTimeoutMs: connectTimeout * 2,
+            queryTimeoutMs: mysql.queryTimeoutMs ?? 120_000,
+            ...(mysql.tablePrefix === undefined ? {} : { tablePrefix: mysql.tablePrefix }),
+            signal: ctx.signal,
+            onTable: (load, i, count) => {
+              ctx.count({ rowsIn: load.rows, rowsOut: load.rows });
+              ctx.progress({ done: i + 1, total: count, unit: 'tables' });
+            },
+          });
+          return { database: mysqlUrl.database, tables: loads.map((l) => ({ table: l.target, rows: l.rows })) };
+        } finally {
+          await pool.end().catch(() => undefined);
+        }
+      },
+    });
+  }
+  steps.push({
+    name: 'reports',
+    run: async (ctx) => {
+      const dictionary = lakeLayout.reportFile('data-dictionary.md');
+      await storage.put(dictionary, nequiDataDictionary());
+      if (options.report === false) return { dictionary };
+      const { engine, close } = await openEngine();
+      try {
+        const report = lakeLayout.reportFile('nequi-report.html');
+        const html = await nequiHtmlReport(engine);
+        await storage.put(report, html, { contentType: 'text/html; charset=utf-8' });
+        ctx.count({ files: 2, bytesWritten: html.length });
+        return { dictionary, report };
+      } finally {
+        await close();
+      }
+    },
+  });
+
   return definePipeline({
     name: 'nequi',
     storage,
     ...(options.deadlineMs === undefined ? {} : { deadlineMs: options.deadlineMs }),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     estimateCost: awsCostModel(),
-    steps: [
-      {
-        name: 'upload',
-        run: async (ctx) => {
-          const results = await uploadNequiSources(storage, options.dataDir, { batch, signal: ctx.signal });
-          ctx.count({ files: results.length, bytesWritten: results.reduce((a, r) => a + r.bytes, 0) });
-          return results.map((r) => ({ table: r.table, key: r.key, rows: r.rows }));
-        },
-      },
-      rawToProcessedStep({ storage, tables: nequiCleaning }),
-      {
-        name: 'curated',
-        run: async (ctx) => {
-          const engine = await DuckDbEngine.create({ lakeDir: options.lakeDir, tables: nequiTables, models: nequiModels, threads: options.threads ?? 2, memoryLimit: options.memoryLimit ?? '512MB' });
-          try {
-            const out: Record<string, number> = {};
-            for (const [i, model] of nequiModels.entries()) {
-              ctx.signal.throwIfAborted();
-              const result = await engine.run(model);
-              out[model.name] = result.rows;
-              ctx.count({ rowsOut: result.rows });
-              ctx.progress({ done: i + 1, total: nequiModels.length, unit: 'models' });
-            }
-            await storage.put(lakeLayout.reportFile('nequi-report.html'), await nequiHtmlReport(engine));
-            return out;
-          } finally {
-            engine.close();
-          }
-        },
-      },
-      {
-        name: 'data-dictionary',
-        run: async () => {
-          const key = lakeLayout.reportFile('data-dictionary.md');
-          await storage.put(key, nequiDataDictionary());
-          return { key };
-        },
-      },
-    ],
+    steps,
+  });
+}
+
+/** `storage` whose `getStream` reports the bytes the consumer reads (for a byte progress bar). */
+function countingStorage(storage: Storage, onBytes: (n: number) => void): Storage {
+  return new Proxy(storage, {
+    get(target, prop) {
+      if (prop === 'getStream') {
+        return async (key: string, opts?: { signal?: AbortSignal }): Promise<Readable> => {
+          const source = await target.getStream(key, opts);
+          const counter = new Transform({
+            transform(chunk: Buffer, _encoding, callback) {
+              onBytes(chunk.length);
+              callback(null, chunk);
+            },
+          });
+          source.on('error', (error) => counter.destroy(error));
+          counter.on('close', () => source.destroy());
+          return source.pipe(counter);
+        };
+      }
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
   });
 }
