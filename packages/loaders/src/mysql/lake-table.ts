@@ -3,7 +3,7 @@
  * batches, and loading it into MySQL / MariaDB with {@link MySqlLoader}.
  *
  * Files are decoded one at a time with `parquet-wasm` (arrow-rs): Parquet → Arrow IPC → apache-arrow
- * `tableFromIPC`, so memory is bounded by the largest file. Timestamps keep their Parquet unit
+ * `tableFromIPC`, with the next few files' bytes fetched meanwhile, so memory is bounded by a few files. Timestamps keep their Parquet unit
  * (microseconds) and decimals stay `Decimal128`, so both reach MySQL exactly. Partition keys, which live
  * in the path, are added as typed columns (`year`/`month`/… as Int32), so rows are complete.
  */
@@ -21,11 +21,13 @@ import {
   makeData,
   tableFromIPC,
   vectorFromArray,
+  type Data,
   type DataType,
 } from 'apache-arrow';
 import {
   lakeLayout,
-  listPartitions,
+  matchesPartitionFilter,
+  parsePartitionFilter,
   parsePartitionPath,
   type AnyTable,
   type ColumnType,
@@ -67,23 +69,54 @@ let wasm: Promise<ParquetWasm> | undefined;
  * ```
  */
 export async function* readLakeTable(storage: Storage, table: AnyTable, options: ReadLakeTableOptions): AsyncGenerator<RecordBatch> {
-  const prefix = lakeLayout.tablePrefix(options.layer, table.name);
+  const tablePrefix = lakeLayout.tablePrefix(options.layer, table.name);
+  const prefix = tablePrefix.endsWith('/') ? tablePrefix : `${tablePrefix}/`;
   const keys = table.partitionKeys.map((k) => k.name);
-  const partitions = await listPartitions(storage, prefix, keys, options.filter === undefined ? {} : { filter: options.filter });
-  partitions.sort((a, b) => (a.prefix < b.prefix ? -1 : a.prefix > b.prefix ? 1 : 0));
-  const parquet = await (wasm ??= import('parquet-wasm'));
-  for (const partition of partitions) {
-    const files: string[] = [];
-    for await (const object of storage.listAll(partition.prefix)) {
-      const name = object.key.slice(partition.prefix.length);
-      if (name.includes('/') || name.startsWith('.') || name.startsWith('_') || !name.endsWith('.parquet')) continue;
-      files.push(object.key);
+  const filter = typeof options.filter === 'string' ? parsePartitionFilter(options.filter) : options.filter;
+  // One listing of the table (the rules of core's listPartitions: Hive `k=v/` directories of the table's
+  // keys, names starting with `.` or `_` ignored), pruned by the filter before any file is read.
+  const partitions = new Map<string, { raw: Record<string, string | null>; files: string[] }>();
+  for await (const object of storage.listAll(prefix)) {
+    const segments = object.key.slice(prefix.length).split('/');
+    const name = segments.pop() ?? '';
+    if (name.startsWith('.') || name.startsWith('_') || !name.endsWith('.parquet')) continue;
+    if (segments.length !== keys.length || segments.some((s) => s.startsWith('.') || s.startsWith('_'))) continue;
+    const path = segments.join('/');
+    let partition = partitions.get(path);
+    if (partition === undefined) {
+      let raw: Record<string, string | null>;
+      try {
+        raw = keys.length > 0 ? parsePartitionPath(path, keys) : {};
+      } catch {
+        continue; // not a partition directory of this table's shape
+      }
+      if (keys.some((k) => !(k in raw)) || (filter !== undefined && !matchesPartitionFilter(raw, filter))) continue;
+      partition = { raw, files: [] };
+      partitions.set(path, partition);
     }
-    files.sort();
-    const raw = keys.length > 0 ? parsePartitionPath(partition.prefix.slice(prefix.length), keys) : {};
-    for (const key of files) {
+    partition.files.push(object.key);
+  }
+  const files: { key: string; raw: Record<string, string | null> }[] = [];
+  for (const path of [...partitions.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const partition = partitions.get(path)!;
+    for (const key of partition.files.sort()) files.push({ key, raw: partition.raw });
+  }
+  const parquet = await (wasm ??= import('parquet-wasm'));
+  // Up to READ_AHEAD files are fetched while the current one is decoded (small files: latency, not bytes, dominates).
+  const pending: Promise<Uint8Array>[] = [];
+  let next = 0;
+  const fetchMore = () => {
+    while (next < files.length && pending.length < READ_AHEAD) {
+      const reading = storage.get(files[next++]!.key);
+      reading.catch(() => undefined); // awaited in order below
+      pending.push(reading);
+    }
+  };
+  try {
+    for (const { key, raw } of files) {
       options.signal?.throwIfAborted();
-      const bytes = await storage.get(key);
+      fetchMore();
+      const bytes = await pending.shift()!;
       let arrow: ReturnType<typeof tableFromIPC>;
       try {
         const decoded = parquet.readParquet(bytes);
@@ -101,8 +134,13 @@ export async function* readLakeTable(storage: Storage, table: AnyTable, options:
       }
       options.onFile?.({ key, rows });
     }
+  } finally {
+    await Promise.allSettled(pending);
   }
 }
+
+/** Files fetched ahead of the one being decoded. */
+const READ_AHEAD = 4;
 
 /**
  * Reads a lake table with {@link readLakeTable} and loads it with `loader.load` (mode `replace` unless
@@ -165,6 +203,16 @@ function typedKeyValue(type: ColumnType, text: string | null, key: string, file:
   }
 }
 
+/** `length` copies of `value` as Arrow data of `type` (typed arrays filled directly for the common key types). */
+function constantData(type: DataType, value: unknown, length: number): Data {
+  if (value !== null) {
+    if (type instanceof Int32) return makeData({ type, length, nullCount: 0, data: new Int32Array(length).fill(value as number) });
+    if (type instanceof Float64) return makeData({ type, length, nullCount: 0, data: new Float64Array(length).fill(value as number) });
+    if (type instanceof Int64) return makeData({ type, length, nullCount: 0, data: new BigInt64Array(length).fill(value as bigint) });
+  }
+  return vectorFromArray(new Array<unknown>(length).fill(value), type).data[0]!;
+}
+
 /** The batch plus one constant column per partition key the file does not already hold. */
 function withPartitionColumns(batch: RecordBatch, table: AnyTable, raw: Record<string, string | null>, file: string): RecordBatch {
   const missing = table.partitionKeys.filter((k) => batch.schema.fields.every((f) => f.name !== k.name));
@@ -174,9 +222,8 @@ function withPartitionColumns(batch: RecordBatch, table: AnyTable, raw: Record<s
   for (const key of missing) {
     const type = arrowTypeOf(key.type);
     const value = typedKeyValue(key.type, raw[key.name] ?? null, key.name, file);
-    const vector = vectorFromArray(new Array<unknown>(batch.numRows).fill(value), type);
     fields.push(new Field(key.name, type, value === null));
-    children.push(vector.data[0]!);
+    children.push(constantData(type, value, batch.numRows));
   }
   const schema = new Schema(fields, batch.schema.metadata);
   const data = makeData({ type: new Struct(fields), length: batch.numRows, nullCount: 0, children });

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { createHash } from 'node:crypto';
-import { col, defineTable } from '@lakeblocks/core';
+import { col, defineTable, toMySqlCreateTable } from '@lakeblocks/core';
 import { connectTestMySql, type TestMySql } from '@lakeblocks/core/testing';
 import { createPool, type Pool, type RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -227,6 +227,136 @@ describe('MySqlLoader against MariaDB', () => {
     );
     const noKey = defineTable({ name: 'no_key', columns: { a: col.int() } });
     await expect(loader.load(noKey, [{ a: 1 }], { mode: 'upsert', tableName: name('no_key') })).rejects.toThrow(/needs a primary key/);
+  });
+});
+
+async function leftoverStages(table: string): Promise<string[]> {
+  const rows = await query<{ t: string }>('SELECT table_name AS t FROM information_schema.tables WHERE table_schema = ? AND table_name LIKE ?', [
+    DATABASE,
+    `${table.slice(0, 40)}%\\_\\_lb\\_%`,
+  ]);
+  return rows.map((r) => r.t);
+}
+
+describe('MySqlLoader stages: upsert through LOAD DATA, concurrent loads', () => {
+  it('upsert through LOAD DATA updates rows in place: no DELETE trigger, FK children and auto-increment kept, unchanged rows untouched', async () => {
+    const table = name('ld_upsert');
+    const child = name('ld_upsert_child');
+    const audit = name('ld_upsert_audit');
+    const loader = new MySqlLoader(pool);
+    await pool.query(`DROP TABLE IF EXISTS \`${child}\``);
+    await pool.query(`DROP TABLE IF EXISTS \`${table}\``);
+    await pool.query(`DROP TABLE IF EXISTS \`${audit}\``);
+    // The target as an application may have it: the loader's columns plus an auto-increment id, an
+    // on-update timestamp, a DELETE trigger and a child table with ON DELETE CASCADE.
+    await pool.query(
+      toMySqlCreateTable(lineItems, { tableName: table, ifNotExists: false })
+        .replace(/\n\) ENGINE/, ',\n  `seq` BIGINT NOT NULL AUTO_INCREMENT UNIQUE,\n  `touched_at` DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6)\n) ENGINE'),
+    );
+    await pool.query(`CREATE TABLE \`${audit}\` (item_id INT NOT NULL)`);
+    await pool.query(`CREATE TRIGGER \`${table}_del\` AFTER DELETE ON \`${table}\` FOR EACH ROW INSERT INTO \`${audit}\` VALUES (OLD.item_id)`);
+    await pool.query(
+      `CREATE TABLE \`${child}\` (id INT PRIMARY KEY, item_id INT NOT NULL, FOREIGN KEY (item_id) REFERENCES \`${table}\` (item_id) ON DELETE CASCADE) ENGINE=InnoDB`,
+    );
+    try {
+      await loader.load(lineItems, arrowBatches(0, 2_000, 700), { mode: 'upsert', tableName: table, method: 'load-data' });
+      await pool.query(`INSERT INTO \`${child}\` SELECT item_id, item_id FROM \`${table}\``);
+      await pool.query(`UPDATE \`${table}\` SET touched_at = '2001-01-01 00:00:00'`);
+      const before = await query<{ item_id: number; seq: number }>(`SELECT item_id, seq FROM \`${table}\` ORDER BY item_id`);
+
+      // Rows 1,000..1,499 change, 1,500..2,499 are sent unchanged or new, 0..999 are not sent at all.
+      // Keys repeated within one load: the last row wins, as with INSERT.
+      const batches = [
+        toArrowBatch(lineItems, makeRows(1_000, 500, 1)),
+        toArrowBatch(lineItems, makeRows(1_500, 1_000)),
+        toArrowBatch(lineItems, makeRows(2_400, 100, 2)),
+        toArrowBatch(lineItems, makeRows(2_400, 100)),
+      ];
+      const result = await loader.load(lineItems, batches, { mode: 'upsert', tableName: table, method: 'load-data' });
+      expect(result.rows).toBe(1_700);
+
+      expect((await query<{ n: number }>(`SELECT COUNT(*) AS n FROM \`${audit}\``))[0]?.n).toBe(0);
+      expect((await query<{ n: number }>(`SELECT COUNT(*) AS n FROM \`${child}\``))[0]?.n).toBe(2_000);
+      const after = await query<{ item_id: number; seq: number; price_usd: string; touched: string }>(
+        `SELECT item_id, seq, price_usd, DATE_FORMAT(touched_at, '%Y') AS touched FROM \`${table}\` ORDER BY item_id`,
+      );
+      expect(after).toHaveLength(2_500);
+      const expected = new Map([...makeRows(0, 1_000), ...makeRows(1_000, 500, 1), ...makeRows(1_500, 1_000)].map((r) => [r.item_id, r.price_usd]));
+      for (const row of after) {
+        expect(row.price_usd).toBe(expected.get(row.item_id));
+        const old = before[row.item_id];
+        if (old !== undefined) expect(row.seq).toBe(old.seq); // existing rows keep their auto-increment id
+        // Only rows whose values changed were written (ON UPDATE CURRENT_TIMESTAMP fires on a real change only).
+        const changed = row.item_id >= 1_000 && row.item_id < 1_500;
+        if (row.item_id < 2_000) expect(row.touched !== '2001').toBe(changed);
+      }
+      expect(await leftoverStages(table)).toEqual([]);
+    } finally {
+      await pool.query(`DROP TABLE IF EXISTS \`${child}\``); // its foreign key would keep the test cleanup from dropping the table
+    }
+  });
+
+  it('two loads into the same table at once stage separately and end with a correct table', async () => {
+    const table = name('concurrent');
+    const a = makeRows(0, 3_000, 1);
+    const b = makeRows(2_000, 3_000, 2);
+    const loader = new MySqlLoader(pool);
+    const reference = async (rows: typeof a) => {
+      const ref = name('concurrent_ref');
+      await new MySqlLoader(pool).load(lineItems, rows, { mode: 'replace', tableName: ref });
+      return digest(ref);
+    };
+    const digestA = await reference(a);
+    const digestB = await reference(b);
+
+    for (const method of ['load-data', 'insert'] as const) {
+      // replace, twice at once: the table is exactly one of the two loads, never a mix, no stage left.
+      await Promise.all([
+        loader.load(lineItems, arrowBatches(0, 3_000, 500, 1), { mode: 'replace', tableName: table, method, loadDataChunkRows: 1_000 }),
+        loader.load(lineItems, arrowBatches(2_000, 3_000, 500, 2), { mode: 'replace', tableName: table, method, loadDataChunkRows: 1_000 }),
+      ]);
+      expect([digestA, digestB]).toContain(await digest(table));
+      expect(await leftoverStages(table)).toEqual([]);
+    }
+
+    // upsert through LOAD DATA, twice at once: every key of both loads, overlapping keys from one of them.
+    await pool.query(`DROP TABLE IF EXISTS \`${table}\``);
+    await Promise.all([
+      loader.load(lineItems, arrowBatches(0, 3_000, 500, 1), { mode: 'upsert', tableName: table, method: 'load-data' }),
+      loader.load(lineItems, arrowBatches(2_000, 3_000, 500, 2), { mode: 'upsert', tableName: table, method: 'load-data' }),
+    ]);
+    const rows = await query<{ item_id: number; price_usd: string }>(`SELECT item_id, price_usd FROM \`${table}\` ORDER BY item_id`);
+    expect(rows).toHaveLength(5_000);
+    const priceA = new Map(a.map((r) => [r.item_id, r.price_usd]));
+    const priceB = new Map(b.map((r) => [r.item_id, r.price_usd]));
+    const overlap = rows.filter((r) => r.item_id >= 2_000 && r.item_id < 3_000);
+    const winner = overlap[0]!.price_usd === priceA.get(2_000) ? priceA : priceB;
+    for (const r of rows) {
+      const from = r.item_id < 2_000 ? priceA : r.item_id >= 3_000 ? priceB : winner;
+      expect(r.price_usd).toBe(from.get(r.item_id));
+    }
+    expect(await leftoverStages(table)).toEqual([]);
+  });
+
+  it('drops its stage when a load fails', async () => {
+    const table = name('stage_failure');
+    const loader = new MySqlLoader(pool);
+    const bad = [...makeRows(0, 3_000), { ...makeRows(3_000, 1)[0]!, price_usd: 'oops' }];
+    for (const [mode, method] of [
+      ['replace', 'load-data'],
+      ['replace', 'insert'],
+      ['upsert', 'load-data'],
+    ] as const) {
+      await expect(loader.load(lineItems, bad, { mode, tableName: table, method })).rejects.toMatchObject({ _tag: 'InvalidArgument' });
+      expect(await leftoverStages(table)).toEqual([]);
+    }
+    // Nothing reached the table.
+    expect((await query<{ n: number }>(`SELECT COUNT(*) AS n FROM \`${table}\``))[0]?.n).toBe(0);
+    // In one transaction: the stage's rows and the merge commit together.
+    const result = await loader.load(lineItems, arrowBatches(0, 2_500, 1_000), { mode: 'upsert', tableName: table, method: 'load-data', transaction: 'load', loadDataChunkRows: 1_000 });
+    expect(result.rows).toBe(2_500);
+    expect((await query<{ n: number }>(`SELECT COUNT(*) AS n FROM \`${table}\``))[0]?.n).toBe(2_500);
+    expect(await leftoverStages(table)).toEqual([]);
   });
 });
 

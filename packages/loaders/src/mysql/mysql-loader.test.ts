@@ -63,19 +63,46 @@ describe('MySqlLoader statements', () => {
     expect(insert.sql).not.toContain('DROP TABLE x');
   });
 
-  it('replace loads a staging table and swaps it in with one RENAME', async () => {
+  it('replace loads a staging table of its own and swaps it in with one RENAME', async () => {
     const { pool, sent } = fakePool();
     await new MySqlLoader(pool).load(lineItems, makeRows(0, 1), { mode: 'replace', tableName: 'items' });
+    const token = /`items__lb_stage_([0-9a-f]{10})`/.exec(sent[1]!.sql)?.[1];
+    expect(token).toBeDefined();
     expect(sent.map((s) => s.sql.split(' (')[0]?.split('\n')[0])).toEqual([
       'SELECT @@SESSION.max_allowed_packet AS max_allowed_packet',
-      'DROP TABLE IF EXISTS `items__lb_stage`',
-      'CREATE TABLE IF NOT EXISTS `items__lb_stage`',
-      'INSERT INTO `items__lb_stage`',
+      `CREATE TABLE IF NOT EXISTS \`items__lb_stage_${token}\``,
+      `INSERT INTO \`items__lb_stage_${token}\``,
       'CREATE TABLE IF NOT EXISTS `items`',
-      'DROP TABLE IF EXISTS `items__lb_old`',
-      'RENAME TABLE `items` TO `items__lb_old`, `items__lb_stage` TO `items`',
-      'DROP TABLE IF EXISTS `items__lb_old`',
+      `RENAME TABLE \`items\` TO \`items__lb_old_${token}\`, \`items__lb_stage_${token}\` TO \`items\``,
+      `DROP TABLE IF EXISTS \`items__lb_old_${token}\``,
     ]);
+    // Another load stages under another name.
+    const second = fakePool();
+    await new MySqlLoader(second.pool).load(lineItems, makeRows(0, 1), { mode: 'replace', tableName: 'items' });
+    expect(second.sent[1]!.sql).not.toContain(token);
+  });
+
+  it('keeps stage names within 64 characters for the longest table names', async () => {
+    const { pool, sent } = fakePool();
+    const long = 'a'.repeat(64);
+    await new MySqlLoader(pool).load(lineItems, makeRows(0, 1), { mode: 'replace', tableName: long });
+    const names = sent.flatMap((s) => [...s.sql.matchAll(/`([^`]+)`/g)].map((m) => m[1]!)).filter((n) => n.includes('__lb_'));
+    expect(names.length).toBeGreaterThan(0);
+    for (const n of names) expect(n.length).toBeLessThanOrEqual(64);
+    expect(new Set(names.filter((n) => n.includes('__lb_stage_'))).size).toBe(1);
+  });
+
+  it('upsert through LOAD DATA stages without a primary key and merges with INSERT … SELECT … ON DUPLICATE KEY UPDATE, never REPLACE', async () => {
+    const { pool, sent } = fakePool();
+    await new MySqlLoader(pool).load(lineItems, makeRows(0, 1), { mode: 'upsert', tableName: 'items', method: 'load-data' }).catch(() => undefined);
+    const sql = sent.map((s) => s.sql);
+    const stage = /`(items__lb_stage_[0-9a-f]{10})`/.exec(sql.find((s) => s.includes('__lb_stage_'))!)?.[1];
+    const create = sql.find((s) => s.startsWith(`CREATE TABLE IF NOT EXISTS \`${stage}\``))!;
+    expect(create).not.toContain('PRIMARY KEY');
+    expect(create).toContain('`item_id` INT NOT NULL');
+    expect(sql.some((s) => /REPLACE/.test(s))).toBe(false);
+    expect(sql.find((s) => s.startsWith('LOAD DATA'))).toContain(`INTO TABLE \`${stage}\``);
+    expect(sql).toContain(`DROP TABLE IF EXISTS \`${stage}\``); // the fake server does not run LOAD DATA: the load fails, the stage is dropped
   });
 
   it('keeps each statement under the 65,535-placeholder cap', async () => {

@@ -4,8 +4,12 @@
  *
  * - **Table**: created from the core definition (`toMySqlCreateTable`) when missing.
  * - **Modes**: `append` (plain INSERT), `upsert` (`INSERT … ON DUPLICATE KEY UPDATE`, needs a
- *   primary key), `replace` (load into a staging table `<table>__lb_stage`, then one atomic
- *   `RENAME TABLE` swaps it in: readers see the old rows or the new ones, never an empty table).
+ *   primary key), `replace` (load into a staging table, then one atomic `RENAME TABLE` swaps it
+ *   in: readers see the old rows or the new ones, never an empty table).
+ * - **Stages**: each load that stages (replace; upsert through `LOAD DATA`) uses its own table
+ *   `<table>__lb_stage_<10 random hex>` (the table name cut so the whole stays ≤ 64 characters,
+ *   backtick-quoted), so concurrent loads into one table never collide; it is dropped when the load
+ *   fails. Only a killed process leaves one behind (`DROP TABLE` any `…__lb_stage_…` table then).
  * - **Batches**: multi-row INSERTs sized by bytes under the server's `max_allowed_packet` (read
  *   from the server at the start of each load) and under the 65,535-placeholder cap. Memory holds
  *   one statement at a time, whatever the input size.
@@ -19,9 +23,13 @@
  * - **Retries**: only where a retry cannot duplicate rows — taking a connection, and INSERT
  *   statements of `upsert` loads and of `replace` loads of tables with a primary key, in
  *   `'chunk'` scope. `append` statements are never retried.
- * - **Fast path**: `method: 'load-data'` streams the rows as `LOAD DATA LOCAL INFILE` text, one
- *   statement per `loadDataChunkRows`, each in its own transaction (in `'chunk'` scope) and rolled
- *   back when the server skipped or changed a row (LOCAL turns errors into warnings).
+ * - **Fast path**: `method: 'load-data'` streams the rows as `LOAD DATA LOCAL INFILE` text (written
+ *   byte by byte from the Arrow buffers), one statement per `loadDataChunkRows`, each in its own
+ *   transaction (in `'chunk'` scope) and rolled back when the server skipped or changed a row (LOCAL
+ *   turns errors into warnings). `upsert` loads a stage without a primary key, then merges it with
+ *   one `INSERT … SELECT … ON DUPLICATE KEY UPDATE` (never `REPLACE`, which deletes and reinserts:
+ *   delete triggers, FK cascades, new auto-increment ids): the table gets all the rows or none,
+ *   existing rows are updated in place and a key repeated in the source takes its last row.
  * - **Errors**: {@link LoadersError}s naming the table (`AccessDenied`, `UnknownDatabase`,
  *   `PacketTooLarge`, `ConnectionFailed`, `Timeout` …); never the password, the SQL or its values.
  *
@@ -40,10 +48,12 @@
 import { CoreError, retry, toMySqlCreateTable, withTimeout, type AnyTable, type TableColumn } from '@lakeblocks/core';
 import { connectionIsBroken } from '@lakeblocks/core/mysql';
 import type { MySqlConnectionLike, MySqlPoolLike } from '@lakeblocks/core/mysql';
+import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { RecordBatch, Table as ArrowTable } from 'apache-arrow';
 import { LoadersError } from '../errors/loaders-error.js';
 import { arrowColumnReaders } from './arrow-rows.js';
+import { TsvBuffer, TsvCellError, tsvEncoders, writeTsvRow, writeTsvValues } from './tsv-encoder.js';
 import { classifyLoaderMysqlError } from './mysql-errors.js';
 import { paramBytes, toMySqlParam, type MySqlParam } from './row-values.js';
 import { backtickIdentifier } from '@lakeblocks/core';
@@ -62,6 +72,9 @@ export const MYSQL_MAX_PLACEHOLDERS = 65_535;
 
 /** Rows converted at a time. */
 const ROW_BLOCK = 2_048;
+
+/** Most rows in one block of `LOAD DATA` text (blocks usually end at {@link LOAD_DATA_PACKET_BYTES} first). */
+const LOAD_DATA_BLOCK_ROWS = 16_384;
 
 /** Bytes of `LOAD DATA` text per stream chunk (mysql2 sends one packet per chunk; far under 16 MiB). */
 const LOAD_DATA_PACKET_BYTES = 256 * 1024;
@@ -136,10 +149,11 @@ export interface LoadOptions {
    * streamed from the batches as tab-separated text (the server must allow `local_infile`; the
    * driver must allow local files, mysql2 does by default), one statement per
    * `loadDataChunkRows` rows, each checked for skipped rows and warnings (LOCAL turns errors into
-   * warnings) and rolled back when any appear. Never retried.
+   * warnings) and rolled back when any appear. Never retried (the upsert merge, which is
+   * idempotent, is, in `'chunk'` scope).
    */
   method?: 'insert' | 'load-data';
-  /** Rows per `LOAD DATA` statement (default 500,000; above 2,048 rounded up to a multiple of 2,048). */
+  /** Rows per `LOAD DATA` statement (default 500,000; a statement ends with the first block of text (≤ 16,384 rows, ≤ 256 KiB) that reaches it). */
   loadDataChunkRows?: number;
   /** Called after each statement, for progress bars. */
   onProgress?: (progress: { rows: number; statements: number }) => void;
@@ -244,15 +258,18 @@ export class MySqlLoader {
       throw new LoadersError('InvalidArgument', `Upsert into "${target}" needs a primary key; the table definition has none (use append or replace)`, { context });
     }
     const createTarget = ddl(table, target, true);
-    const stage = derivedName(target, '__lb_stage');
-    const old = derivedName(target, '__lb_old');
-    const insertInto = mode === 'replace' ? stage : target;
+    const method = options.method ?? 'insert';
+    if (method !== 'insert' && method !== 'load-data') throw new LoadersError('InvalidArgument', `Unknown load method ${JSON.stringify(method)}`, { context });
+    // Each load stages under its own name: concurrent loads into one table never share a stage.
+    const token = randomBytes(5).toString('hex');
+    const stage = derivedName(target, `__lb_stage_${token}`);
+    const old = derivedName(target, `__lb_old_${token}`);
+    const staged = mode === 'replace' || (mode === 'upsert' && method === 'load-data');
+    const insertInto = staged ? stage : target;
     const idempotent = table.primaryKey.length > 0 && mode !== 'append';
     const scope = options.transaction ?? 'chunk';
     const columns = table.columns;
     const writer = new StatementWriter(insertInto, columns, idempotent);
-    const method = options.method ?? 'insert';
-    if (method !== 'insert' && method !== 'load-data') throw new LoadersError('InvalidArgument', `Unknown load method ${JSON.stringify(method)}`, { context });
 
     let conn = await this.connect(context);
     const run = async (sql: string, values?: MySqlParam[]): Promise<unknown> => {
@@ -284,14 +301,15 @@ export class MySqlLoader {
     let splits = 0;
     let inTransaction = false;
     let pendingSend: Promise<void> | undefined;
+    let stageCreated = false;
     try {
       const budget = await this.statementBudget(runSafe, context);
       writer.setBudget(budget, this.options.maxRowsPerStatement);
-      if (mode === 'replace') {
-        await runSafe(`DROP TABLE IF EXISTS ${q(stage)}`);
-        await runSafe(ddl(table, stage, true)); // just dropped; IF NOT EXISTS keeps a retry harmless
-      } else if (options.createTable !== false) {
-        await runSafe(createTarget);
+      if (mode !== 'replace' && options.createTable !== false) await runSafe(createTarget);
+      if (staged) {
+        stageCreated = true;
+        // replace: the stage becomes the table. upsert: a key-less stage keeps repeated keys in load order, the last one wins in the merge.
+        await runSafe(mode === 'replace' ? ddl(table, stage, true) : keylessDdl(table, stage)); // a fresh name; IF NOT EXISTS keeps a retry harmless
       }
       if (scope === 'load') {
         await withTimeout(this.options.connectTimeoutMs, `BEGIN on ${target}`, () => conn.beginTransaction());
@@ -353,10 +371,10 @@ export class MySqlLoader {
         }
         await flush(true);
       } else {
-        const loadSql = `LOAD DATA LOCAL INFILE 'lakeblocks.tsv' ${mode === 'upsert' ? 'REPLACE ' : ''}INTO TABLE ${q(insertInto)} CHARACTER SET utf8mb4 (${columns.map((c) => q(c.name)).join(', ')})`;
+        const loadSql = `LOAD DATA LOCAL INFILE 'lakeblocks.tsv' INTO TABLE ${q(insertInto)} CHARACTER SET utf8mb4 (${columns.map((c) => q(c.name)).join(', ')})`;
         const chunkLimit = Math.max(1, options.loadDataChunkRows ?? 500_000);
-        const iterator = tsvBlocks(source, columns, target, Math.min(ROW_BLOCK, chunkLimit));
         const packetBytes = Math.max(1_024, Math.min(LOAD_DATA_PACKET_BYTES, writer.budget));
+        const iterator = tsvBlocks(source, columns, target, Math.min(LOAD_DATA_BLOCK_ROWS, chunkLimit), packetBytes);
         let exhausted = false;
         while (!exhausted) {
           if (options.signal?.aborted) throw new LoadersError('Cancelled', `Load into ${target} was cancelled after ${rows} rows`, { context });
@@ -377,7 +395,7 @@ export class MySqlLoader {
               }
               chunkRows += next.value.rows;
               // mysql2 sends each stream chunk as one protocol packet: keep them under the packet limits.
-              const buffer = Buffer.from(next.value.text, 'utf8');
+              const buffer = next.value.bytes;
               for (let offset = 0; offset < buffer.length; offset += packetBytes) yield buffer.subarray(offset, offset + packetBytes);
               // Give the event loop a turn so the socket keeps the server busy while the next rows convert.
               await new Promise<void>((resolve) => setImmediate(resolve));
@@ -392,7 +410,7 @@ export class MySqlLoader {
             if (failure !== undefined) throw failure;
             const warnings = Number(header.warningStatus ?? 0);
             const affected = Number(header.affectedRows ?? 0);
-            if (warnings > 0 || (mode !== 'upsert' && affected !== chunkRows)) {
+            if (warnings > 0 || affected !== chunkRows) {
               const shown = (await run('SHOW WARNINGS LIMIT 5').catch(() => [])) as { Message?: string }[];
               throw new LoadersError(
                 'DatabaseFailure',
@@ -412,15 +430,35 @@ export class MySqlLoader {
           }
         }
       }
+      if (mode === 'upsert' && staged) {
+        // One statement merges the staged rows: the table sees all of them or none, and existing rows are
+        // updated in place (no DELETE, so no delete triggers, no cascades to FK children, auto-increment kept).
+        const names = columns.map((c) => q(c.name)).join(', ');
+        const merge = `INSERT INTO ${q(target)} (${names}) SELECT ${names} FROM ${q(stage)} ON DUPLICATE KEY UPDATE ${upsertAssignments(columns)}`;
+        if (scope === 'chunk') {
+          // Repeating the merge is harmless while the stage exists (it does until dropped below).
+          await retry(() => run(merge), {
+            attempts: this.options.attempts,
+            baseDelayMs: this.options.baseDelayMs,
+            shouldRetry: (error) => classifyLoaderMysqlError(error, 'INSERT').isRetryable,
+          });
+        } else {
+          await run(merge);
+        }
+        statements++;
+      }
       if (inTransaction) {
         await withTimeout(this.options.queryTimeoutMs, `COMMIT on ${target}`, () => conn.commit());
         inTransaction = false;
       }
       if (mode === 'replace') {
         await runSafe(createTarget);
-        await runSafe(`DROP TABLE IF EXISTS ${q(old)}`);
         await run(`RENAME TABLE ${q(target)} TO ${q(old)}, ${q(stage)} TO ${q(target)}`);
+        stageCreated = false;
         await runSafe(`DROP TABLE IF EXISTS ${q(old)}`);
+      } else if (stageCreated) {
+        await runSafe(`DROP TABLE IF EXISTS ${q(stage)}`);
+        stageCreated = false;
       }
     } catch (error) {
       await pendingSend?.catch(() => undefined);
@@ -431,7 +469,7 @@ export class MySqlLoader {
         conn = await this.connect(context).catch(() => conn);
       }
       if (inTransaction) await withTimeout(this.options.queryTimeoutMs, `ROLLBACK on ${target}`, () => conn.rollback()).catch(() => undefined);
-      if (mode === 'replace') await run(`DROP TABLE IF EXISTS ${q(stage)}`).catch(() => undefined);
+      if (stageCreated) await run(`DROP TABLE IF EXISTS ${q(stage)}`).catch(() => undefined);
       throw classified;
     } finally {
       release(conn);
@@ -475,28 +513,6 @@ interface LoadDataConnection {
   query(options: { sql: string; timeout?: number; infileStreamFactory: (path: string) => Readable }): Promise<[{ affectedRows?: number; warningStatus?: number }, unknown]>;
 }
 
-/** One row as a `LOAD DATA` line: tab-separated, backslash escapes, `\N` for NULL. */
-function tsvLine(values: readonly MySqlParam[]): string {
-  let line = '';
-  for (let c = 0; c < values.length; c++) {
-    if (c > 0) line += '\t';
-    line += tsvValue(values[c] ?? null);
-  }
-  return `${line}\n`;
-}
-
-/** One value as `LOAD DATA` text. */
-function tsvValue(v: MySqlParam): string {
-  if (v === null) return '\\N';
-  if (typeof v === 'number') return String(v);
-  return TSV_SPECIAL.test(v) ? v.replace(TSV_SPECIALS, (ch) => TSV_ESCAPES[ch] ?? ch) : v;
-}
-
-const TSV_SPECIAL = /[\\\t\n\r\0]/;
-const TSV_SPECIALS = /[\\\t\n\r\0]/g;
-
-const TSV_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\\0' };
-
 /**
  * The source as blocks of at most 2,048 converted rows.
  * An Arrow `Table` is read batch by batch.
@@ -530,55 +546,65 @@ async function* rowBlocks(source: LoadSource, columns: readonly TableColumn[], t
   if (block.length > 0) yield block;
 }
 
-/** Up to {@link ROW_BLOCK} rows as `LOAD DATA` text. */
+/** A block of rows as `LOAD DATA` text. */
 interface TsvBlock {
-  text: string;
+  bytes: Buffer;
   rows: number;
 }
 
 /**
- * The source as `LOAD DATA` text, {@link ROW_BLOCK} rows a block, written straight from the Arrow
- * column readers (no per-row arrays); plain rows go through {@link convertRow}.
+ * The source as `LOAD DATA` text, `blockRows` rows a block, written byte by byte from the Arrow
+ * buffers by {@link tsvEncoders} (no per-value strings); plain rows go through {@link convertRow}.
  */
-async function* tsvBlocks(source: LoadSource, columns: readonly TableColumn[], target: string, blockRows: number): AsyncGenerator<TsvBlock> {
+async function* tsvBlocks(source: LoadSource, columns: readonly TableColumn[], target: string, blockRows: number, blockBytes: number): AsyncGenerator<TsvBlock> {
   const items = source instanceof ArrowTable ? (source.batches as Iterable<RecordBatch>) : source;
+  const notNull = columns.map((c) => !c.nullable);
+  // Blocks end just under `blockBytes`, so each buffer is nearly full and is sent as one packet.
+  const out = new TsvBuffer(blockBytes);
+  const flushAt = Math.max(blockBytes >> 1, blockBytes - 4_096);
   let index = 0;
-  let text = '';
   let rows = 0;
-  const width = columns.length;
   for await (const item of items as AsyncIterable<RecordBatch | LoadRow>) {
     if (item instanceof RecordBatch) {
-      const readers = arrowColumnReaders(item, columns, target);
+      const encoders = tsvEncoders(item, columns, target);
       for (let i = 0; i < item.numRows; i++) {
-        for (let c = 0; c < width; c++) {
-          let v: MySqlParam;
-          try {
-            v = (readers[c] as (i: number) => MySqlParam)(i);
-          } catch (error) {
-            throw badValue(error, columns[c] as TableColumn, target, index);
-          }
-          if (v === null && !(columns[c] as TableColumn).nullable) throw nullValue(columns[c] as TableColumn, target, index);
-          if (c > 0) text += '\t';
-          text += tsvValue(v);
+        let nullColumn: number;
+        try {
+          nullColumn = writeTsvRow(encoders, i, out, notNull);
+        } catch (error) {
+          if (error instanceof TsvCellError) throw badValue(error.cause, columns[error.column] as TableColumn, target, index);
+          throw error;
         }
-        text += '\n';
+        if (nullColumn >= 0) throw nullValue(columns[nullColumn] as TableColumn, target, index);
         index++;
-        if (++rows >= blockRows) {
-          yield { text, rows };
-          text = '';
+        if (++rows >= blockRows || out.pos >= flushAt) {
+          yield { bytes: out.take(), rows };
           rows = 0;
         }
       }
     } else {
-      text += tsvLine(convertRow(item, columns, target, index++));
-      if (++rows >= blockRows) {
-        yield { text, rows };
-        text = '';
+      writeTsvValues(convertRow(item, columns, target, index++), out);
+      if (++rows >= blockRows || out.pos >= flushAt) {
+        yield { bytes: out.take(), rows };
         rows = 0;
       }
     }
   }
-  if (rows > 0) yield { text, rows };
+  if (rows > 0) yield { bytes: out.take(), rows };
+}
+
+/** `c = VALUES(c)` for every non-key column (the key columns when there are no others). */
+function upsertAssignments(columns: readonly TableColumn[]): string {
+  const updated = columns.filter((c) => !c.isPrimaryKey);
+  return (updated.length > 0 ? updated : columns).map((c) => `${q(c.name)} = VALUES(${q(c.name)})`).join(', ');
+}
+
+/** The table's DDL without its primary key (an upsert stage keeps repeated keys; the merge decides). */
+function keylessDdl(table: AnyTable, name: string): string {
+  const sql = ddl(table, name, true);
+  const keyless = sql.replace(/,\n {2}PRIMARY KEY \([^\n]*\)(?=,\n|\n\))/, '');
+  if (keyless === sql && table.primaryKey.length > 0) throw new LoadersError('InvalidArgument', `Could not derive a key-less stage table for "${name}"`, { context: { table: name } });
+  return keyless;
 }
 
 function ddl(table: AnyTable, name: string, ifNotExists: boolean): string {
@@ -680,10 +706,7 @@ class StatementWriter {
   constructor(table: string, columns: readonly TableColumn[], upsert: boolean) {
     const names = columns.map((c) => q(c.name));
     this.prefix = `INSERT INTO ${q(table)} (${names.join(', ')}) VALUES `;
-    const keys = new Set(columns.filter((c) => c.isPrimaryKey).map((c) => c.name));
-    const updated = columns.filter((c) => !keys.has(c.name));
-    const assignments = (updated.length > 0 ? updated : columns.filter((c) => keys.has(c.name))).map((c) => `${q(c.name)} = VALUES(${q(c.name)})`);
-    this.suffix = upsert ? ` ON DUPLICATE KEY UPDATE ${assignments.join(', ')}` : '';
+    this.suffix = upsert ? ` ON DUPLICATE KEY UPDATE ${upsertAssignments(columns)}` : '';
     this.rowSql = `(${names.map(() => '?').join(', ')})`;
     this.fixedBytes = Buffer.byteLength(this.prefix) + Buffer.byteLength(this.suffix);
     this.columns = columns.length;
