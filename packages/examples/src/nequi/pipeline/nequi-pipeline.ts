@@ -75,7 +75,10 @@ export interface NequiPipelineOptions {
   lakeDir: string;
   /** Where the four source files are (from `pnpm nequi generate`); without it, nothing is uploaded and what is new in raw/ is processed. */
   dataDir?: string;
-  /** The raw batch folder (default: the current UTC date and time, `YYYYMMDDTHHMMSS`). */
+  /**
+   * The raw batch folder for uploaded sources (default: derived from the sources' content, so
+   * rerunning with the same `dataDir` uploads and ingests nothing twice; see `nequiSourcesBatch`).
+   */
   batch?: string;
   /** A time limit for the whole run (the daily window): the run fails fast naming the step that overran. */
   deadlineMs?: number;
@@ -105,7 +108,7 @@ export interface NequiPipelineOptions {
 export function nequiPipeline(options: NequiPipelineOptions): Pipeline {
   const storage = new LocalStorage(options.lakeDir, { durable: options.durable ?? true });
   const bookmarks = new JobBookmarks(new StorageBookmarkStore(storage));
-  const batch = options.batch ?? new Date().toISOString().replace(/[-:]/g, '').slice(0, 15);
+  const batch = options.batch;
   const mysql = options.mysql;
   const mysqlUrl = mysql ? parseMySqlUrl(mysql.url) : undefined; // a bad URL fails before anything runs
   /** Opens DuckDB for a step; `close()` also removes its spill directory. */
@@ -144,9 +147,9 @@ export function nequiPipeline(options: NequiPipelineOptions): Pipeline {
       name: 'upload',
       skipIf: () => dataDir === undefined,
       run: async (ctx) => {
-        const results = await uploadNequiSources(storage, dataDir as string, { batch, signal: ctx.signal });
-        ctx.count({ files: results.length, bytesWritten: results.reduce((a, r) => a + r.bytes, 0) });
-        return results.map((r) => ({ table: r.table, key: r.key, rows: r.rows }));
+        const results = await uploadNequiSources(storage, dataDir as string, { ...(batch !== undefined ? { batch } : {}), signal: ctx.signal });
+        ctx.count({ files: results.filter((r) => r.status === 'uploaded').length, bytesWritten: results.reduce((a, r) => a + r.bytes, 0) });
+        return results.map((r) => ({ table: r.table, key: r.key, rows: r.rows, status: r.status }));
       },
     },
     {
