@@ -15,3 +15,4 @@
  */
 export * from './s3rver.js';
 export * from './mysql.js';
+export * from './fault-proxy.js';

@@ -16,7 +16,7 @@ interface Sent {
 }
 
 /** A structural pool whose INSERTs fail as scripted. */
-function fakePool(script: { failInsert?: (n: number) => unknown; hang?: boolean } = {}) {
+function fakePool(script: { failInsert?: (n: number) => unknown; hang?: boolean; sqlMode?: string } = {}) {
   const sent: Sent[] = [];
   const destroyed: number[] = [];
   let connections = 0;
@@ -26,6 +26,12 @@ function fakePool(script: { failInsert?: (n: number) => unknown; hang?: boolean 
       const id = ++connections;
       return {
         async query(options) {
+          // The sql_mode check on every connection taken is answered here and, unless the test sets a
+          // mode, left out of `sent` so the statement lists below stay about the load itself.
+          if (options.sql === 'SELECT @@SESSION.sql_mode AS sql_mode') {
+            if (script.sqlMode !== undefined) sent.push({ conn: id, sql: options.sql, values: options.values, timeout: options.timeout });
+            return [[{ sql_mode: script.sqlMode ?? 'STRICT_TRANS_TABLES' }], []];
+          }
           sent.push({ conn: id, sql: options.sql, values: options.values, timeout: options.timeout });
           if (options.sql.startsWith('SELECT @@SESSION.max_allowed_packet')) return [[{ max_allowed_packet: 16 * 1024 * 1024 }], []];
           if (options.sql.startsWith('INSERT')) {
@@ -61,6 +67,20 @@ describe('MySqlLoader statements', () => {
     expect(insert.values?.slice(0, 9)).toEqual([0, '9007199254740993', '0.05', 0, '2025-01-01 00:00:00.000', null, 1, null, 'app']);
     expect(insert.timeout).toBe(120_000);
     expect(insert.sql).not.toContain('DROP TABLE x');
+  });
+
+  it('switches NO_BACKSLASH_ESCAPES off for the load (escaped values would inject SQL) and restores the session mode on release', async () => {
+    const { pool, sent } = fakePool({ sqlMode: 'STRICT_TRANS_TABLES,NO_BACKSLASH_ESCAPES,NO_ENGINE_SUBSTITUTION' });
+    await new MySqlLoader(pool).load(lineItems, makeRows(0, 1), { mode: 'append', tableName: 'items' });
+    const sql = sent.map((s) => s.sql.split('\n')[0]);
+    expect(sql.slice(0, 2)).toEqual(['SELECT @@SESSION.sql_mode AS sql_mode', "SET SESSION sql_mode = 'STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION'"]);
+    expect(sql.at(-1)).toBe("SET SESSION sql_mode = 'STRICT_TRANS_TABLES,NO_BACKSLASH_ESCAPES,NO_ENGINE_SUBSTITUTION'");
+    expect(sql.filter((s) => s?.startsWith('INSERT'))).toHaveLength(1);
+  });
+
+  it('refuses to load when a NO_BACKSLASH_ESCAPES session reports a mode it cannot restore safely', async () => {
+    const { pool } = fakePool({ sqlMode: "NO_BACKSLASH_ESCAPES,X'; DROP TABLE t; --" });
+    await expect(new MySqlLoader(pool).load(lineItems, makeRows(0, 1), { mode: 'append', tableName: 'items' })).rejects.toThrow(/refusing to load with NO_BACKSLASH_ESCAPES/);
   });
 
   it('replace loads a staging table of its own and swaps it in with one RENAME', async () => {

@@ -472,12 +472,53 @@ export class MySqlLoader {
       if (stageCreated) await run(`DROP TABLE IF EXISTS ${q(stage)}`).catch(() => undefined);
       throw classified;
     } finally {
-      release(conn);
+      await this.release(conn);
     }
     return { table: target, mode, rows, statements, bytes, maxStatementBytes: writer.budget, splitStatements: splits, durationMs: Date.now() - started };
   }
 
+  /**
+   * A pooled connection ready for a load. Values reach the server escaped the MySQL way (`\'`,
+   * `\\` — mysql2's client-side escaping and LOAD DATA's `ESCAPED BY '\\'`), which a session in
+   * sql_mode `NO_BACKSLASH_ESCAPES` (a common RDS parameter-group setting) would read differently: a
+   * value could end its literal and inject SQL. That mode is switched off for the load and the
+   * session's own mode restored on release ({@link MySqlLoader.release}).
+   */
   private async connect(context: { table: string }): Promise<MySqlConnectionLike> {
+    const conn = await this.takeConnection(context);
+    try {
+      const [rows] = await withTimeout(this.options.queryTimeoutMs, 'Reading sql_mode', () => conn.query({ sql: 'SELECT @@SESSION.sql_mode AS sql_mode', timeout: this.options.queryTimeoutMs }));
+      const mode = String((rows as { sql_mode?: unknown }[])[0]?.sql_mode ?? '');
+      const parts = mode.split(',').filter((m) => m !== '');
+      if (parts.includes('NO_BACKSLASH_ESCAPES')) {
+        if (!/^[A-Z_,]*$/.test(mode)) throw new LoadersError('DatabaseFailure', `Unexpected sql_mode ${JSON.stringify(mode)}: refusing to load with NO_BACKSLASH_ESCAPES set`, { context });
+        const cleared = parts.filter((m) => m !== 'NO_BACKSLASH_ESCAPES').join(',');
+        await withTimeout(this.options.queryTimeoutMs, 'Setting sql_mode', () => conn.query({ sql: `SET SESSION sql_mode = '${cleared}'`, timeout: this.options.queryTimeoutMs }));
+        savedSqlModes.set(conn, mode);
+      }
+      return conn;
+    } catch (error) {
+      destroy(conn);
+      throw error instanceof LoadersError ? error : classifyLoaderMysqlError(error, `connect (loading ${context.table})`, context);
+    }
+  }
+
+  /** Gives a connection back to the pool, with the sql_mode it had before {@link MySqlLoader.connect}. */
+  private async release(conn: MySqlConnectionLike): Promise<void> {
+    const mode = savedSqlModes.get(conn);
+    if (mode !== undefined) {
+      savedSqlModes.delete(conn);
+      try {
+        await withTimeout(this.options.queryTimeoutMs, 'Restoring sql_mode', () => conn.query({ sql: `SET SESSION sql_mode = '${mode}'`, timeout: this.options.queryTimeoutMs }));
+      } catch {
+        destroy(conn); // a session left in another mode must not go back to the pool
+        return;
+      }
+    }
+    release(conn);
+  }
+
+  private async takeConnection(context: { table: string }): Promise<MySqlConnectionLike> {
     try {
       return await retry(
         () => withTimeout(this.options.connectTimeoutMs, 'Taking a MySQL connection', () => this.pool.getConnection()),
@@ -670,6 +711,9 @@ function destroy(conn: MySqlConnectionLike): void {
     // already gone
   }
 }
+
+/** sql_mode of connections whose NO_BACKSLASH_ESCAPES the loader switched off, to restore on release. */
+const savedSqlModes = new WeakMap<MySqlConnectionLike, string>();
 
 function release(conn: MySqlConnectionLike): void {
   try {
