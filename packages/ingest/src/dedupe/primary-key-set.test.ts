@@ -112,5 +112,13 @@ describe('PrimaryKeySet', () => {
     }
     expect(set.size).toBe(reference.size);
     expect([...reference].filter((k) => !set.has(k))).toEqual([]);
+    // forEach visits every key once (bitset, hashed numbers, strings).
+    const visited: (string | number)[] = [];
+    set.forEach((k) => visited.push(k));
+    expect(visited).toHaveLength(reference.size);
+    expect(new Set(visited).size).toBe(reference.size);
+    expect(visited.filter((k) => !reference.has(k))).toEqual([]);
+    expect(set.layout.bitsetBytes).toBeGreaterThan(0);
+    expect(set.layout.hashedNumbers).toBeGreaterThan(0);
   });
 });

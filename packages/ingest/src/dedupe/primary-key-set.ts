@@ -69,6 +69,11 @@ class NumberHashSet {
     this.size++;
   }
 
+  /** Calls `fn` with every key, in no particular order. */
+  forEach(fn: (key: number) => void): void {
+    for (const s of this.#slots) if (s === s) fn(s);
+  }
+
   /** Keeps only the keys for which `keep` is true. */
   retain(keep: (key: number) => boolean): void {
     const old = this.#slots;
@@ -161,6 +166,30 @@ export class PrimaryKeySet implements SeenKeys {
     }
     this.#size++;
     return this;
+  }
+
+  /**
+   * Calls `fn` with every key: integers held by the bitset in increasing order, then the other
+   * numbers, then the strings (e.g. to add one set's keys to another).
+   *
+   * @example
+   * ```ts
+   * const all = new PrimaryKeySet();
+   * fileKeys.forEach((k) => all.add(k));
+   * ```
+   */
+  forEach(fn: (key: string | number) => void): void {
+    const bits = this.#bits;
+    for (let w = 0; w < bits.length; w++) {
+      let word = bits[w]!;
+      while (word !== 0) {
+        const low = word & -word;
+        fn(w * 32 + (31 - Math.clz32(low)));
+        word ^= low;
+      }
+    }
+    this.#numbers.forEach(fn);
+    for (const s of this.#strings) fn(s);
   }
 
   /** Grows the bitset to cover `k` when that stays compact; false when `k` should go to the hash set. */

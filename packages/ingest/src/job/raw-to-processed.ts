@@ -8,8 +8,14 @@
  *
  * @module
  */
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import {
   JobBookmarks,
+  LocalStorage,
   StorageBookmarkStore,
   lakeLayout,
   newRunId,
@@ -20,9 +26,10 @@ import {
   type Storage,
 } from '@lakeblocks/core';
 import { defineCleaning, type TableCleaning } from '../cleaning/cleaning-rules.js';
-import { readCsvBatches } from '../csv/read-csv.js';
+import { readCsvBatches, type CsvReadStats } from '../csv/read-csv.js';
 import { PrimaryKeySet } from '../dedupe/primary-key-set.js';
-import { ParquetDatasetWriter, type DatasetWriterOptions, type WriteMode } from '../parquet/dataset-writer.js';
+import { ParquetDatasetWriter, type DatasetWriterOptions, type WriteMode, type WrittenFile } from '../parquet/dataset-writer.js';
+import { ingestCsvFile } from '../parallel/ingest-csv-file.js';
 import type { RejectedRow } from '../rejects/rejected-row.js';
 import { RejectsWriter } from '../rejects/rejects-writer.js';
 
@@ -50,6 +57,15 @@ export interface RawToProcessedOptions {
   writer?: Omit<DatasetWriterOptions, 'mode'>;
   /** Rows per record batch (default 65 536). */
   batchRows?: number;
+  /**
+   * Parse threads per raw file (default 1: every file is read on this thread, as a stream). With
+   * more, a file of at least `minParallelBytes` is parsed in byte ranges on worker threads by
+   * `ingestCsvFile` (a local copy is made first when the storage is not a `LocalStorage`): the
+   * same rows, rejects and counters as one thread, `dedupe: 'keep-first'` included.
+   */
+  threads?: number;
+  /** Smallest raw file parsed on several threads (default 32 MiB). */
+  minParallelBytes?: number;
   /** The pipeline step context, when run as a step: counters, log and cancellation. */
   context?: Pick<StepContext, 'count' | 'log' | 'signal'>;
 }
@@ -129,6 +145,8 @@ export async function runRawToProcessed(options: RawToProcessedOptions): Promise
   const bookmarks = options.bookmarks ?? new JobBookmarks(new StorageBookmarkStore(storage));
   const jobName = options.jobName ?? ((t: string) => `raw-to-processed/${t}`);
   const ctx = options.context;
+  const threads = Math.max(1, Math.floor(options.threads ?? 1));
+  const minParallelBytes = options.minParallelBytes ?? 32 * 1024 * 1024;
   const reports: TableReport[] = [];
 
   for (const entry of options.tables) {
@@ -158,19 +176,31 @@ export async function runRawToProcessed(options: RawToProcessedOptions): Promise
         for (const obj of todo) {
           ctx?.signal.throwIfAborted();
           const fileRejects: RejectedRow[] = [];
-          const stream = await storage.getStream(obj.key, ctx ? { signal: ctx.signal } : {});
-          const reader = readCsvBatches(stream, {
+          const read = {
             cleaning,
             file: obj.key,
-            groupByPartition: true,
             seenKeys,
-            onReject: (r) => fileRejects.push(r),
+            onReject: (r: RejectedRow) => fileRejects.push(r),
             ...(options.batchRows === undefined ? {} : { batchRows: options.batchRows }),
-          });
-          const written = await writer.write(obj.key, reader);
+          };
+          let written: WrittenFile[];
+          let stats: CsvReadStats;
+          if (threads > 1 && obj.size >= minParallelBytes) {
+            const result = await withLocalFile(storage, obj.key, ctx?.signal, (path) =>
+              ingestCsvFile(writer, path, { ...read, sourceId: obj.key, threads, minParallelBytes, ...(ctx ? { signal: ctx.signal } : {}) }),
+            );
+            ({ files: written, stats } = result);
+            if (result.sequentialBecause !== undefined) ctx?.log.info(`${obj.key} read on one thread: ${result.sequentialBecause}`, { table: table.name, job });
+            else ctx?.log.info(`${obj.key} parsed on ${result.threads} threads`, { table: table.name, job });
+          } else {
+            const stream = await storage.getStream(obj.key, ctx ? { signal: ctx.signal } : {});
+            const reader = readCsvBatches(stream, { ...read, groupByPartition: true });
+            written = await writer.write(obj.key, reader);
+            stats = reader.stats;
+          }
           // Only a file that was read to the end contributes its rejects.
           for (const r of fileRejects) rejects.add(r);
-          const { rowsIn, rowsOut, rowsRejected } = reader.stats;
+          const { rowsIn, rowsOut, rowsRejected } = stats;
           const report = { key: obj.key, rowsIn, rowsOut, rowsRejected, filesWritten: written.length, bytesWritten: written.reduce((n, f) => n + f.bytes, 0) };
           files.push(report);
           ctx?.count({ rowsIn, rowsOut, rowsRejected, files: written.length, bytesWritten: report.bytesWritten, bytesRead: obj.size });
@@ -212,6 +242,22 @@ export async function runRawToProcessed(options: RawToProcessedOptions): Promise
     rowsRejected: all.reduce((n, f) => n + f.rowsRejected, 0),
     nothingNew: all.length === 0,
   };
+}
+
+/**
+ * Runs `fn` with a local path holding the object: the object's own file on a `LocalStorage`,
+ * else a temporary copy, removed afterwards.
+ */
+async function withLocalFile<T>(storage: Storage, key: string, signal: AbortSignal | undefined, fn: (path: string) => Promise<T>): Promise<T> {
+  if (storage instanceof LocalStorage) return fn(storage.uri(key));
+  const dir = await mkdtemp(join(tmpdir(), 'lakeblocks-raw-'));
+  try {
+    const path = join(dir, 'object.csv');
+    await pipeline(await storage.getStream(key, signal ? { signal } : {}), createWriteStream(path), signal ? { signal } : {});
+    return await fn(path);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /**

@@ -66,4 +66,49 @@ describe('upload and raw → processed on S3 (s3rver)', () => {
       db.close();
     }
   });
+
+  it('parses a raw object on 2 threads from a temporary local copy, same rows and counters as 1 thread', async () => {
+    const orders = techstoreCleaning.filter((c) => c.table.name === 'orders');
+    const rows: string[] = [];
+    for (let i = 1; i <= 3_000; i++) rows.push(row(i, 1 + (i % 28)), ...(i % 500 === 0 ? [row(i, 3)] : []));
+    const text = HEADER + rows.join('');
+    const db = await openDuckDb();
+    try {
+      const results = [];
+      for (const threads of [1, 2]) {
+        const storage = new S3Storage(`s3://${s3.bucket}/lake-threads-${threads}`, { client: s3.client, timeoutMs: 10_000 });
+        await storage.put('raw/orders/b1/orders_many.csv', text);
+        const messages: string[] = [];
+        const counts: Record<string, number>[] = [];
+        const result = await runRawToProcessed({
+          storage,
+          tables: orders,
+          runId: 'run-threads',
+          threads,
+          minParallelBytes: 0,
+          context: { count: (c) => counts.push(c as Record<string, number>), log: { info: (m: string) => messages.push(m), warn: () => {}, error: () => {} }, signal: new AbortController().signal },
+        });
+        const local = join(dir, `mirror-threads-${threads}`);
+        for await (const o of storage.listAll('processed/')) {
+          const path = join(local, o.key);
+          await mkdir(dirname(path), { recursive: true });
+          await writeFile(path, await storage.get(o.key));
+        }
+        const back = await db.query(`SELECT order_id, strftime(order_time, '%Y-%m-%d %H:%M:%S') AS t, day FROM ${parquetScan(join(local, 'processed/orders'))} ORDER BY 1`);
+        const rejects = new TextDecoder().decode(await storage.get('rejects/orders/run-threads.csv'));
+        results.push({ result, messages, counts, back, rejects });
+      }
+      const [one, two] = results;
+      expect(one!.result).toMatchObject({ rowsIn: 3_006, rowsOut: 3_000, rowsRejected: 6 });
+      expect(two!.messages).toContain('raw/orders/b1/orders_many.csv parsed on 2 threads');
+      expect(two!.result.rowsOut).toBe(one!.result.rowsOut);
+      expect(two!.result.rowsRejected).toBe(one!.result.rowsRejected);
+      expect(two!.counts.map((c) => [c.rowsIn, c.rowsOut, c.rowsRejected, c.bytesRead])).toEqual(one!.counts.map((c) => [c.rowsIn, c.rowsOut, c.rowsRejected, c.bytesRead]));
+      expect(two!.rejects).toBe(one!.rejects);
+      expect(two!.back).toEqual(one!.back);
+      expect(two!.back).toHaveLength(3_000);
+    } finally {
+      db.close();
+    }
+  });
 });

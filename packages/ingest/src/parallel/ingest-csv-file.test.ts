@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { LocalStorage, col, defineTable } from '@lakeblocks/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineCleaning } from '../cleaning/cleaning-rules.js';
+import { PrimaryKeySet } from '../dedupe/primary-key-set.js';
 import { IngestError } from '../errors/ingest-error.js';
 import { ParquetDatasetWriter } from '../parquet/dataset-writer.js';
 import type { RejectedRow } from '../rejects/rejected-row.js';
@@ -117,14 +118,50 @@ describe('ingestCsvFile', () => {
 
   it('reads on this thread when the rules cannot cross threads, saying why', async () => {
     const text = corpus(500);
-    const deduped = await ingest('dedupe', text, { threads: 2, cleaning: defineCleaning(notes, { ...cleaning.rules, dedupe: 'keep-first' }) });
-    expect(deduped.result).toMatchObject({ threads: 1, sequentialBecause: expect.stringMatching(/dedupe/) });
+    const coerced = await ingest('coerce', text, { threads: 2, cleaning: defineCleaning(notes, { ...cleaning.rules, coerce: { ...cleaning.rules.coerce, label: (t) => t } }) });
+    expect(coerced.result).toMatchObject({ threads: 1, sequentialBecause: expect.stringMatching(/coercion of label is a function/) });
     const checked = await ingest('check', text, {
       threads: 2,
       cleaning: defineCleaning(notes, { ...cleaning.rules, checks: [{ name: 'positive', columns: ['id'], test: (r) => r.id > 0 }] }),
     });
     expect(checked.result.sequentialBecause).toMatch(/row checks are functions/);
-    expect(checked.rows).toEqual(deduped.rows);
+    expect(checked.rows).toEqual(coerced.rows);
+  });
+
+  it('dedupes keep-first on 2 threads: within a range in the worker; a key kept by two ranges or seen in an earlier file falls back', async () => {
+    const deduping = defineCleaning(notes, { ...cleaning.rules, dedupe: 'keep-first' });
+    // Ids 10 and 2,990 repeated right after themselves: each repeat stays in its range.
+    const near = corpus(3_000).replace(/\n(10,[^\n]*\n)/, '\n$1$1').replace(/\n(2990,[^\n]*\n)/, '\n$1$1');
+    const one = await ingest('dd-near', near, { threads: 1, cleaning: deduping });
+    const two = await ingest('dd-near', near, { threads: 2, cleaning: deduping, seenKeys: new PrimaryKeySet() });
+    expect(one.rejects.filter((r) => /duplicate primary key id=(10|2990) /.test(r.reason))).toHaveLength(2);
+    const { rowsIn, rowsOut, rowsRejected, blankLines } = one.result.stats;
+    expect(two.result).toMatchObject({ threads: 2, stats: { rowsIn, rowsOut, rowsRejected, blankLines } });
+    expect(two.result.sequentialBecause).toBeUndefined();
+    expect(two.rejects).toEqual(one.rejects);
+    expect(two.rows).toEqual(one.rows);
+    // A second file sharing the first one's keys: new ids, but for id 2,000, which is a duplicate.
+    const shared = new PrimaryKeySet();
+    await ingest('dd-shared', near, { threads: 2, cleaning: deduping, seenKeys: shared });
+    expect(shared.size).toBe(one.result.stats.rowsOut);
+    const next = near.replace(/^(\d+),/gm, (m, id: string) => (id === '2000' ? m : `${Number(id) + 100_000},`));
+    const again = await ingest('dd-shared2', next, { threads: 2, cleaning: deduping, seenKeys: shared });
+    expect(again.result.sequentialBecause).toMatch(/primary key id = 2000 also occurs in another range or an earlier file/);
+    expect(again.result.stats.rowsOut).toBe(one.result.stats.rowsOut - 1);
+    expect(again.rejects.filter((r) => /duplicate/.test(r.reason)).map((r) => r.reason)).toEqual([
+      'duplicate primary key id=100010 (the first occurrence is kept)',
+      'duplicate primary key id=2000 (the first occurrence is kept)',
+      'duplicate primary key id=102990 (the first occurrence is kept)',
+    ]);
+    expect(shared.size).toBe(2 * one.result.stats.rowsOut - 1);
+    // Id 5 repeated at the end of the file: the second range keeps a key the first one kept.
+    const far = `${near}5,2025-02-03 10:00:00,$1.00,late,a\n`;
+    const oneFar = await ingest('dd-far', far, { threads: 1, cleaning: deduping });
+    const twoFar = await ingest('dd-far', far, { threads: 2, cleaning: deduping });
+    expect(twoFar.result.sequentialBecause).toMatch(/parallel read abandoned \(range \d of 2: primary key id = 5 also occurs/);
+    expect(twoFar.rejects).toEqual(oneFar.rejects);
+    expect(twoFar.rows).toEqual(oneFar.rows);
+    expect(oneFar.rejects.at(-1)).toMatchObject({ reason: 'duplicate primary key id=5 (the first occurrence is kept)', rawRecord: '5,2025-02-03 10:00:00,$1.00,late,a' });
   });
 
   it('portable cleaning rebuilds the same table and rules', () => {
@@ -134,5 +171,8 @@ describe('ingestCsvFile', () => {
     expect(back.table.partitioning).toEqual(notes.partitioning);
     expect(back.rules).toEqual(cleaning.rules);
     expect(portableCleaning(defineCleaning(notes, { coerce: { label: (t) => t.trim() } }))).toBeUndefined();
+    const deduping = defineCleaning(notes, { dedupe: 'keep-first' });
+    expect(portableCleaning(deduping)).toBeUndefined();
+    expect(restoreCleaning(structuredClone(portableCleaning(deduping, [], { dedupe: true })!)).rules.dedupe).toBe('keep-first');
   });
 });

@@ -24,10 +24,11 @@ import { recordBatchOf } from '../arrow/column-builder.js';
 import { defineCleaning, type TableCleaning } from '../cleaning/cleaning-rules.js';
 import { CsvTokenizer } from '../csv/csv-tokenizer.js';
 import { readCsvBatches, type CsvReadStats, type PartitionedBatch, type ReadCsvOptions } from '../csv/read-csv.js';
+import { PrimaryKeySet, type SeenKeys } from '../dedupe/primary-key-set.js';
 import type { ParquetDatasetWriter, WrittenFile } from '../parquet/dataset-writer.js';
 import type { RejectedRow } from '../rejects/rejected-row.js';
 import { portableCleaning } from './portable-cleaning.js';
-import type { ParseWorkerInput, WireColumn, WorkerMessage } from './wire.js';
+import type { ParseWorkerInput, WireColumn, WireKeys, WorkerMessage } from './wire.js';
 
 /**
  * Options of {@link ingestCsvFile}: those of `readCsvBatches` (batches are always grouped by
@@ -45,6 +46,8 @@ export interface IngestCsvFileOptions extends Omit<ReadCsvOptions, 'groupByParti
   minParallelBytes?: number;
   /** The input's identity for the writer's file names (default `file`). */
   sourceId?: string;
+  /** Cancels the read (checked between batches). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -67,10 +70,55 @@ export interface IngestCsvFileResult {
 class Abandon extends Error {}
 
 /**
+ * Keep-first across ranges. Each worker keeps the first of every key *within* its range and
+ * reports the keys it kept. A row the sequential read would reject as a duplicate but a worker
+ * kept has a key kept by an earlier range or an earlier file: so if no key is kept twice (this
+ * file's ranges, checked here as batches arrive, in any order) and none was seen in an earlier
+ * file, the workers' decisions are exactly the sequential ones; otherwise the attempt is
+ * abandoned and the file is read again on one thread.
+ */
+class KeyCheck {
+  readonly #file = new PrimaryKeySet();
+  constructor(
+    private readonly primaryKey: readonly string[],
+    private readonly earlier: SeenKeys | undefined,
+  ) {}
+
+  check(keys: WireKeys | undefined, range: string): void {
+    if (keys === undefined) return;
+    const file = this.#file;
+    const earlier = this.earlier;
+    const { numbers, strings } = keys;
+    for (let i = 0; i < numbers.length; i++) {
+      const k = numbers[i]!;
+      if (file.has(k) || (earlier !== undefined && earlier.has(k))) this.#twice(k, range);
+      file.add(k);
+    }
+    for (const k of strings) {
+      if (file.has(k) || (earlier !== undefined && earlier.has(k))) this.#twice(k, range);
+      file.add(k);
+    }
+  }
+
+  #twice(key: string | number, range: string): never {
+    const shown = typeof key === 'number' ? String(key) : key.split('\u0000').join(', ');
+    throw new Abandon(`${range}: primary key ${this.primaryKey.join(', ')} = ${shown} also occurs in another range or an earlier file, so keep-first needs file order`);
+  }
+
+  /** Adds this file's keys to the shared set. */
+  commit(): void {
+    const earlier = this.earlier;
+    if (earlier !== undefined) this.#file.forEach((k) => earlier.add(k));
+  }
+}
+
+/**
  * Reads a local CSV file into `writer` (`writer.write(sourceId, …)`), on `threads` worker threads
- * when that is possible — the rules can cross threads (no function, no dedupe: see
- * `portableCleaning`) and the file is large enough — else on this thread. Same rows, rejects and
- * counters either way.
+ * when that is possible — the rules can cross threads (no function: see `portableCleaning`) and
+ * the file is large enough — else on this thread. Same rows, rejects and counters either way.
+ * With `dedupe: 'keep-first'`, workers dedupe within their ranges and this thread checks that no
+ * key was kept by two ranges or seen in an earlier file (`seenKeys`, which then receives this
+ * file's keys); if one was, the file is read again on this thread.
  *
  * @example
  * ```ts
@@ -92,9 +140,9 @@ export async function ingestCsvFile(writer: ParquetDatasetWriter, path: string, 
   };
   if (threads === 1) return sequential();
   const why: string[] = [];
-  const portable = portableCleaning(cleaning, why);
+  const portable = portableCleaning(cleaning, why, { dedupe: true });
   if (portable === undefined) return sequential(why.join('; '));
-  if (options.seenKeys !== undefined) return sequential('seenKeys are shared with other files');
+  const dedupe = cleaning.rules.dedupe === 'keep-first';
   const size = (await stat(path)).size;
   if (size < (options.minParallelBytes ?? 32 * 1024 * 1024)) return sequential('the file is small');
 
@@ -116,11 +164,15 @@ export async function ingestCsvFile(writer: ParquetDatasetWriter, path: string, 
       batchRows: options.batchRows,
       maxPendingRows: options.maxPendingRows,
       delimiter: options.delimiter,
+      dedupe,
       credits: 4,
     });
     const bounds = [0, ...cuts.at, size];
     for (let k = 0; k + 1 < bounds.length; k++) workers.push(spawn(input(bounds[k]!, bounds[k + 1]!)));
-    const files = await writer.write(sourceId, merge(workers, toArrowSchema(cleaning.table), collected, stats, breaks));
+    const keys = dedupe ? new KeyCheck(cleaning.table.primaryKey, options.seenKeys) : undefined;
+    const files = await writer.write(sourceId, merge(workers, toArrowSchema(cleaning.table), collected, stats, breaks, keys, options.signal));
+    // Every range was read and no key was kept twice: this file's keys join the earlier files'.
+    keys?.commit();
     // Every range was read: rejects with their lines in the whole file, in file order.
     let before = 0;
     for (let k = 0; k < workers.length; k++) {
@@ -259,14 +311,24 @@ function columnData(schema: Schema, i: number, c: WireColumn): Data {
 }
 
 /** The workers' batches, one from each in turn (a fixed order), until all are done. */
-async function* merge(workers: Worker[], schema: Schema, rejects: RejectedRow[][], stats: CsvReadStats[], breaks: number[]): AsyncGenerator<PartitionedBatch> {
+async function* merge(
+  workers: Worker[],
+  schema: Schema,
+  rejects: RejectedRow[][],
+  stats: CsvReadStats[],
+  breaks: number[],
+  keys: KeyCheck | undefined,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<PartitionedBatch> {
   const next = workers.map(inbox);
   const active = workers.map(() => true);
   let left = workers.length;
   while (left > 0) {
     for (let k = 0; k < workers.length; k++) {
       if (!active[k]) continue;
+      signal?.throwIfAborted();
       const m = await next[k]!();
+      if (m.kind !== 'error') keys?.check(m.keys, `range ${k + 1} of ${workers.length}`);
       if (m.kind === 'batch') {
         const batch = recordBatchOf(schema, m.columns.map((c, i) => columnData(schema, i, c)), m.rows);
         workers[k]!.postMessage({ ack: 1 });

@@ -10,9 +10,10 @@ import { createReadStream } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Data } from 'apache-arrow';
 import { readCsvBatches } from '../csv/read-csv.js';
+import { PrimaryKeySet, type SeenKeys } from '../dedupe/primary-key-set.js';
 import type { RejectedRow } from '../rejects/rejected-row.js';
 import { restoreCleaning } from './portable-cleaning.js';
-import type { ParseWorkerInput, WorkerMessage, WireColumn } from './wire.js';
+import type { ParseWorkerInput, WorkerMessage, WireColumn, WireKeys } from './wire.js';
 
 const input = workerData as ParseWorkerInput;
 const port = parentPort!;
@@ -63,14 +64,50 @@ function wire(data: Data, transfer: ArrayBuffer[]): WireColumn {
   };
 }
 
+/**
+ * Keep-first within the range: the keys kept are also recorded, and handed over with the next
+ * message, so that the main thread can check that no key was kept by two ranges.
+ */
+class RecordingKeys implements SeenKeys {
+  #set = new PrimaryKeySet();
+  #numbers = new Float64Array(4096);
+  #count = 0;
+  #strings: string[] = [];
+  has(key: string | number): boolean {
+    return this.#set.has(key);
+  }
+  add(key: string | number): void {
+    this.#set.add(key);
+    if (typeof key === 'string') this.#strings.push(key);
+    else {
+      if (this.#count === this.#numbers.length) {
+        const grown = new Float64Array(this.#count * 2);
+        grown.set(this.#numbers);
+        this.#numbers = grown;
+      }
+      this.#numbers[this.#count++] = key;
+    }
+  }
+  take(transfer: ArrayBuffer[]): WireKeys {
+    const numbers = this.#numbers.slice(0, this.#count);
+    transfer.push(numbers.buffer);
+    const out = { numbers, strings: this.#strings };
+    this.#count = 0;
+    this.#strings = [];
+    return out;
+  }
+}
+
 async function main(): Promise<void> {
   const rejects: RejectedRow[] = [];
+  const keys = input.dedupe ? new RecordingKeys() : undefined;
   const counter = { breaks: 0 };
   const reader = readCsvBatches(source(counter), {
     cleaning: restoreCleaning(input.cleaning),
     file: input.file,
     groupByPartition: input.groupByPartition,
     onReject: (r) => rejects.push(r),
+    ...(keys === undefined ? {} : { seenKeys: keys }),
     ...(input.batchRows === undefined ? {} : { batchRows: input.batchRows }),
     ...(input.maxPendingRows === undefined ? {} : { maxPendingRows: input.maxPendingRows }),
     ...(input.delimiter === undefined ? {} : { delimiter: input.delimiter }),
@@ -81,11 +118,12 @@ async function main(): Promise<void> {
     credits--;
     const transfer: ArrayBuffer[] = [];
     const columns = batch.data.children.map((d) => wire(d as Data, transfer));
-    const message: WorkerMessage = { kind: 'batch', rows: batch.numRows, columns, partition, partitionPath };
+    const message: WorkerMessage = { kind: 'batch', rows: batch.numRows, columns, partition, partitionPath, keys: keys?.take(transfer) };
     port.postMessage(message, transfer);
   }
-  const done: WorkerMessage = { kind: 'done', stats: { ...reader.stats }, rejects, breaks: counter.breaks };
-  port.postMessage(done);
+  const transfer: ArrayBuffer[] = [];
+  const done: WorkerMessage = { kind: 'done', stats: { ...reader.stats }, rejects, breaks: counter.breaks, keys: keys?.take(transfer) };
+  port.postMessage(done, transfer);
 }
 
 main().catch((error: unknown) => {

@@ -1,7 +1,8 @@
 /**
  * Cleaning rules that can cross to a worker thread: the table as plain data (rebuilt with
  * `defineTable` on the other side) and the rules when they hold no function (no custom coercion,
- * no check) and no cross-row state (no dedupe, whose keep-first needs every earlier key).
+ * no check) and — unless the caller checks keys across ranges — no dedupe, whose keep-first needs
+ * every earlier key.
  *
  * @module
  */
@@ -36,10 +37,13 @@ const hasFunction = (value: unknown): boolean =>
  * ```ts
  * const p = portableCleaning(defineCleaning(orders, { coerceKinds: { int: 'integral-float' } }));
  * ```
+ *
+ * With `{ dedupe: true }`, `dedupe: 'keep-first'` is accepted: each worker then dedupes within its
+ * range and reports the keys it kept, and the caller must check that no key was kept twice.
  */
-export function portableCleaning(cleaning: TableCleaning, why: string[] = []): PortableCleaning | undefined {
+export function portableCleaning(cleaning: TableCleaning, why: string[] = [], options: { dedupe?: boolean } = {}): PortableCleaning | undefined {
   const { table, rules } = cleaning;
-  if (rules.dedupe === 'keep-first') why.push('dedupe keeps the first of every key in file order');
+  if (rules.dedupe === 'keep-first' && options.dedupe !== true) why.push('dedupe keeps the first of every key in file order');
   if ((rules.checks ?? []).length > 0) why.push('row checks are functions');
   for (const [name, c] of Object.entries({ ...(rules.coerce ?? {}), ...(rules.coerceKinds ?? {}) })) {
     if (hasFunction(c)) why.push(`coercion of ${name} is a function`);

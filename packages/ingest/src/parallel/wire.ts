@@ -22,6 +22,8 @@ export interface ParseWorkerInput {
   batchRows: number | undefined;
   maxPendingRows: number | undefined;
   delimiter: string | undefined;
+  /** Dedupe within the range and report the keys kept (`dedupe: 'keep-first'`). */
+  dedupe: boolean;
   /** Batches posted before waiting for an acknowledgement. */
   credits: number;
 }
@@ -35,8 +37,14 @@ export interface WireColumn {
   nullBitmap: ArrayBufferView | undefined;
 }
 
+/** Primary keys a worker kept since its previous message (numbers and strings, as `readCsvBatches` forms them). */
+export interface WireKeys {
+  numbers: Float64Array;
+  strings: string[];
+}
+
 /** A worker's messages. */
 export type WorkerMessage =
-  | { kind: 'batch'; rows: number; columns: WireColumn[]; partition: PartitionValues; partitionPath: string }
-  | { kind: 'done'; stats: CsvReadStats; rejects: RejectedRow[]; breaks: number }
+  | { kind: 'batch'; rows: number; columns: WireColumn[]; partition: PartitionValues; partitionPath: string; keys: WireKeys | undefined }
+  | { kind: 'done'; stats: CsvReadStats; rejects: RejectedRow[]; breaks: number; keys: WireKeys | undefined }
   | { kind: 'error'; message: string; tag: string | undefined; context: unknown };
