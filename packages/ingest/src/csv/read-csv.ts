@@ -313,7 +313,7 @@ async function* run(
         text = a === b ? '' : s.slice(a, b);
       }
       if (text !== null) {
-        if (trim && text.length > 0 && (text.charCodeAt(0) <= 32 || text.charCodeAt(text.length - 1) <= 32)) text = text.trim();
+        if (trim && text.length > 0) text = trimSpacesAndTabs(text);
         if (isNullToken(text)) text = null;
       }
       if (text === null && plan.defaultText !== undefined) {
@@ -483,4 +483,16 @@ function checkRow(plans: ColumnPlan[], values: (CellValue | null)[]): Record<str
     else row[column.name] = v;
   }
   return row;
+}
+
+/**
+ * `text` without the spaces and tabs at its ends (the documented `trim` rule): line breaks, NBSP,
+ * other Unicode spaces and a BOM inside a value are data and stay.
+ */
+function trimSpacesAndTabs(text: string): string {
+  let a = 0;
+  let b = text.length;
+  while (a < b && (text.charCodeAt(a) === 32 || text.charCodeAt(a) === 9)) a++;
+  while (b > a && (text.charCodeAt(b - 1) === 32 || text.charCodeAt(b - 1) === 9)) b--;
+  return a === 0 && b === text.length ? text : text.slice(a, b);
 }

@@ -102,6 +102,18 @@ describe('ParquetDatasetWriter', () => {
     expect(await db.query(`SELECT count(*)::INT AS n FROM ${scan()}`)).toEqual([{ n: 30 }]);
   });
 
+  it('append: a replaced input that no longer covers a partition leaves nothing of its earlier run there', async () => {
+    await writeRun([['raw/orders/b1/a.csv', HEADER + row(1, 1) + row(2, 2) + row(3, 31)]]);
+    await writeRun([['raw/orders/b2/b.csv', HEADER + row(9, 2)]]);
+    // The corrected a.csv covers day 1 only: its day-2 and day-31 files go, b.csv's day-2 file stays.
+    const result = await writeRun([['raw/orders/b1/a.csv', HEADER + row(1, 1)]]);
+    expect(result.deleted.map((k) => k.replace(/part-.*/, '')).sort()).toEqual(['processed/orders/year=2025/month=1/day=2/', 'processed/orders/year=2025/month=1/day=31/']);
+    expect(await db.query(`SELECT order_id, day FROM ${scan()} ORDER BY order_id`)).toEqual([
+      { order_id: 1, day: '1' },
+      { order_id: 9, day: '2' },
+    ]);
+  });
+
   it('overwrite_partitions replaces only the partitions written; overwrite replaces the table', async () => {
     await writeRun([['raw/orders/b1/a.csv', HEADER + row(1, 1) + row(2, 2)]]);
     const result = await writeRun([['raw/orders/b2/b.csv', HEADER + row(10, 1)]], { mode: 'overwrite_partitions' });

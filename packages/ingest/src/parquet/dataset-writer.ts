@@ -4,7 +4,8 @@
  *
  * - **Deterministic names.** `<source>` is a digest of the input's identity (its raw key), `<n>` a
  *   per-partition sequence, so rerunning the same input replaces its files instead of duplicating
- *   them; files of an earlier run of the same input that this run did not rewrite are deleted.
+ *   them; files of an earlier run of the same input that this run did not rewrite are deleted (in the
+ *   partitions it writes right after publishing, in every other partition at commit).
  * - **Nothing half-written.** An input's files are encoded into a local staging directory first and
  *   published (each by an atomic `Storage.putStream`) only once the whole input was read without
  *   error. An input that fails (unterminated quote, bad encoding …) publishes nothing.
@@ -178,6 +179,8 @@ export class ParquetDatasetWriter {
   readonly #files: WrittenFile[] = [];
   readonly #deleted: string[] = [];
   readonly #written = new Set<string>();
+  /** Source digests written by this writer: their files this run did not rewrite are swept at commit. */
+  readonly #sources = new Set<string>();
   readonly #partitionsWritten = new Map<string, PartitionValues>();
   #stagedCount = 0;
   readonly #maxStagedBytes: number;
@@ -222,6 +225,7 @@ export class ParquetDatasetWriter {
    */
   async write(sourceId: string, batches: AsyncIterable<PartitionedBatch | RecordBatch>): Promise<WrittenFile[]> {
     const digest = sourceDigest(sourceId);
+    this.#sources.add(digest);
     if (this.#loadWasm) await loadParquetWasm();
     const buffers = new Map<string, { partition: PartitionValues; batches: RecordBatch[]; rows: number }>();
     const seqs = new Map<string, number>();
@@ -354,6 +358,21 @@ export class ParquetDatasetWriter {
    */
   async commit(): Promise<DatasetCommitResult> {
     const parquet = (key: string): boolean => key.endsWith('.parquet');
+    if (this.#mode !== 'overwrite' && this.#sources.size > 0) {
+      // An input rewritten by this run (a replaced raw file) may no longer cover partitions its earlier
+      // run wrote: its files there were not rewritten and `write` only swept the partitions it wrote.
+      // One listing of the table finds them.
+      const prefix = lakeLayout.tablePrefix(this.#layer, this.table.name);
+      const stale: string[] = [];
+      for await (const obj of this.storage.listAll(prefix)) {
+        const m = /\/part-([0-9a-f]{12})-\d+\.parquet$/.exec(obj.key);
+        if (m !== null && this.#sources.has(m[1]!) && !this.#written.has(obj.key)) stale.push(obj.key);
+      }
+      await forEachLimit(stale, this.#concurrency, async (key) => {
+        await this.storage.delete(key);
+        this.#deleted.push(key);
+      });
+    }
     if (this.#mode === 'overwrite') {
       const prefix = lakeLayout.tablePrefix(this.#layer, this.table.name);
       const stale: string[] = [];

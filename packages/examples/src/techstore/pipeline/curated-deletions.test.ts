@@ -118,10 +118,9 @@ describe('curated rebuild when processed files disappear or are replaced', () =>
     expect(again.curated.mode).toBe('nothing-new');
   }, 120_000);
 
-  // Needs an ingest fix (packages/ingest, dataset-writer cleanup): a rerun input's stale parts are only
-  // deleted in partitions the rerun writes again, so a month the corrected file no longer has keeps
-  // its old processed orders. Enable once ingest deletes them in every partition.
-  it.skip('a replaced raw orders file that drops a month: the month disappears from processed and curated', async () => {
+  // The ingest writer sweeps a rerun input's earlier files in every partition at commit, so a month
+  // the corrected file no longer has loses its processed orders, and curated follows.
+  it('a replaced raw orders file that drops a month: the month disappears from processed and curated', async () => {
     const { text, dropped } = await filterCsv(join(dataDir, 'orders.csv'), (line) => !line.split(',')[2]?.startsWith('2025-09-'));
     expect(dropped).toBeGreaterThan(0);
     await writeFile(join(dataDir, 'orders.csv'), text);
