@@ -9,6 +9,7 @@ import { partitionPath, type AnyTable, type PartitionValues } from '@lakeblocks/
 import { TransformError } from '../errors/transform-error.js';
 import type { AnyModel } from '../model/define-model.js';
 import { athenaDialect, quoteIdentifier, quoteString } from '../sql/dialect.js';
+import { inputPartitionScope, inputScopePredicate } from '../pushdown/input-partitions.js';
 import { partitionPredicate, renderModelSelect } from '../sql/model-select.js';
 import { hiveString as coreHiveString } from '@lakeblocks/core';
 
@@ -76,7 +77,11 @@ function checkLocation(location: string): string {
 }
 
 /**
- * The model's `SELECT` in Athena's dialect, refs rendered to quoted Glue tables.
+ * The model's `SELECT` in Athena's dialect, refs rendered to quoted Glue tables. With `partitions`,
+ * each input the model maps in `inputPartitions` is read through a CTE keeping only the input
+ * partitions that can contribute (`WITH "orders" AS (SELECT * FROM "db"."orders" WHERE (("year" =
+ * 2025 AND "month" = 11)))`): Athena prunes partitions on that predicate, so the statement scans
+ * only those folders.
  *
  * @example
  * ```ts
@@ -85,9 +90,17 @@ function checkLocation(location: string): string {
  */
 export function renderAthenaSelect(model: AnyModel, target: AthenaTarget, partitions?: readonly PartitionValues[]): string {
   const models = new Set(target.models ?? []);
+  const inputFilters: Record<string, string> = {};
+  if (partitions !== undefined) {
+    for (const input of model.inputs) {
+      const scope = inputPartitionScope(model, input, { partitions });
+      if (scope !== undefined) inputFilters[input] = inputScopePredicate(scope, athenaDialect, input);
+    }
+  }
   return renderModelSelect(model, athenaDialect, {
     resolveRef: (name) => athenaRelation(models.has(name) ? target.database : (target.inputDatabase ?? target.database), name),
     partitions,
+    inputFilters,
   });
 }
 

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import {
   lakeLayout,
@@ -22,8 +22,10 @@ import {
 import { TransformError } from '../errors/transform-error.js';
 import { sortModels, type AnyModel } from '../model/define-model.js';
 import { refsOf, renderRefs } from '../model/refs.js';
+import { checkInputScope, inputPartitionScope } from '../pushdown/input-partitions.js';
 import { duckDbDialect, quoteIdentifier, quoteString } from '../sql/dialect.js';
 import { renderModelSelect } from '../sql/model-select.js';
+import { listInputFiles } from './input-files.js';
 import { commitPartitions, listPartitionDirs, recoverStagedCommits } from './partition-swap.js';
 import { toResultRow, type ResultRow } from './values.js';
 
@@ -68,6 +70,12 @@ export interface RunModelOptions {
    * produces are removed. Combines with `partitions` (both must hold).
    */
   filter?: PartitionFilter | string;
+  /**
+   * Partition pushdown on partial runs (default `true`): an input the model maps in
+   * `inputPartitions` is read only from the partition folders that can contribute to the rebuilt
+   * partitions (listed, then read as a file list). `false` reads every input whole.
+   */
+  pushDown?: boolean;
 }
 
 /**
@@ -86,6 +94,12 @@ export interface ModelRunResult {
   partitionsWritten: string[];
   /** Partition paths removed because the rebuilt output no longer has them. */
   partitionsRemoved: string[];
+  /**
+   * The inputs read through partition pushdown, each with the files it was read from (lake keys
+   * such as `processed/orders/year=2025/month=11/day=3/part-0.parquet`, sorted). Inputs not listed
+   * were read whole. `{}` on full runs.
+   */
+  prunedInputs: Record<string, string[]>;
   durationMs: number;
 }
 
@@ -95,7 +109,9 @@ export interface ModelRunResult {
  * partitioning with typed keys, from core's `toDuckDbParquetView`); an input without files yet is
  * an empty view of the right columns. A run `COPY`s the model's `SELECT` into a staging directory
  * under `_state/transform/`, then renames partition directories into `curated/<model>/`
- * (partition columns in the path only, files `part-<i>.parquet`, snappy).
+ * (partition columns in the path only, files `part-<i>.parquet`, snappy). A run that rebuilds some
+ * partitions reads each input the model maps in `inputPartitions` only from the partition folders
+ * that can contribute (partition pushdown; `result.prunedInputs` lists the files).
  *
  * @example
  * ```ts
@@ -125,6 +141,8 @@ export class DuckDbEngine {
    * silently cut concurrent callers' results short.
    */
   private tail: Promise<unknown> = Promise.resolve();
+  /** Whether the schema of pruned-input views exists yet. */
+  private prunedSchema = false;
 
   private constructor(lakeDir: string, instance: DuckDBInstance, connection: DuckDBConnection, tables: Map<string, AnyTable>, models: Map<string, AnyModel>) {
     this.lakeDir = lakeDir;
@@ -188,7 +206,9 @@ export class DuckDbEngine {
   }
 
   /**
-   * The DuckDB `SELECT` a model runs (refs rendered to view names, casts and partition keys added).
+   * The DuckDB `SELECT` a model runs (refs rendered to view names, casts and partition keys added),
+   * over whole inputs: what a full read gives. A partial run with partition pushdown reads its
+   * mapped inputs through per-run views over fewer files instead (same rows).
    *
    * @example
    * ```ts
@@ -223,7 +243,13 @@ export class DuckDbEngine {
       throw new TransformError('InvalidArgument', `Model "${m.name}" has write mode ${m.writeMode}: it cannot rebuild single partitions`, { context: { model: m.name } });
     }
     for (const input of m.inputs) await this.registerInput(input, m.name);
-    const select = this.renderModel(m, options);
+    const pruned = partial && options.pushDown !== false ? await this.registerPrunedInputs(m, options) : new Map<string, string[]>();
+    const select = renderModelSelect(m, duckDbDialect, {
+      resolveRef: (name) => (pruned.has(name) ? `${quoteIdentifier(PRUNED_SCHEMA)}.${quoteIdentifier(name)}` : quoteIdentifier(name)),
+      partitions: options.partitions,
+      filter: options.filter,
+    });
+    const prunedInputs = Object.fromEntries([...pruned].map(([input, files]) => [input, files.map((f) => relative(this.lakeDir, f).split(sep).join('/'))]));
 
     const targetDir = join(this.lakeDir, lakeLayout.tablePrefix('curated', m.name));
     const runsDir = join(this.lakeDir, '_state', 'transform', 'staging', m.name);
@@ -246,6 +272,8 @@ export class DuckDbEngine {
         rows = Number(result.rowsChanged);
       } catch (error) {
         throw new TransformError('QueryFailed', `Model "${m.name}" failed on DuckDB: ${(error as Error).message}`, { cause: error, context: { model: m.name } });
+      } finally {
+        for (const input of pruned.keys()) await this.connection.run(`DROP VIEW IF EXISTS ${quoteIdentifier(PRUNED_SCHEMA)}.${quoteIdentifier(input)}`).catch(() => undefined);
       }
       // Partitions to remove if the run does not produce them: the named ones, else every existing one (narrowed by the filter).
       let remove =
@@ -266,7 +294,7 @@ export class DuckDbEngine {
         journalFile: join(runDir, 'commit.json'),
       });
       committing = false;
-      return { model: m.name, rows, partitionsWritten: written, partitionsRemoved: removed, durationMs: Date.now() - started };
+      return { model: m.name, rows, partitionsWritten: written, partitionsRemoved: removed, prunedInputs, durationMs: Date.now() - started };
     } finally {
       if (!committing) await rm(runDir, { recursive: true, force: true });
     }
@@ -391,7 +419,8 @@ export class DuckDbEngine {
     for (const name of [...this.tables.keys(), ...this.models.keys()]) await this.registerInput(name, 'query');
   }
 
-  private async registerInput(name: string, forModel: string): Promise<void> {
+  /** An input's table definition and directory. */
+  private input(name: string, forModel: string): { table: AnyTable; dir: string } {
     const model = this.models.get(name);
     const table = model?.output ?? this.tables.get(name);
     if (table === undefined) {
@@ -399,10 +428,46 @@ export class DuckDbEngine {
         context: { model: forModel, input: name },
       });
     }
-    const dir = join(this.lakeDir, lakeLayout.tablePrefix(model ? 'curated' : 'processed', name));
+    return { table, dir: join(this.lakeDir, lakeLayout.tablePrefix(model ? 'curated' : 'processed', name)) };
+  }
+
+  /**
+   * For a partial run: a view `lakeblocks_pruned."<input>"` over just the files of the partitions
+   * that can contribute, for each input the model maps in `inputPartitions` (an input whose folders
+   * do not have the table's layout is read whole). Returns the files of each pruned input.
+   */
+  private async registerPrunedInputs(m: AnyModel, run: RunModelOptions): Promise<Map<string, string[]>> {
+    const pruned = new Map<string, string[]>();
+    for (const name of m.inputs) {
+      const scope = inputPartitionScope(m, name, run);
+      if (scope === undefined) continue;
+      const { table, dir } = this.input(name, m.name);
+      checkInputScope(m, table, scope);
+      const files = await listInputFiles(dir, table, scope);
+      if (files === undefined) continue;
+      const relation = `${quoteIdentifier(PRUNED_SCHEMA)}.${quoteIdentifier(name)}`;
+      try {
+        if (!this.prunedSchema) {
+          await this.connection.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(PRUNED_SCHEMA)}`);
+          this.prunedSchema = true;
+        }
+        await this.connection.run(files.length === 0 ? emptyView(table, relation) : fileListView(table, relation, files));
+      } catch (error) {
+        throw new TransformError('QueryFailed', `Could not register the pruned input "${name}": ${(error as Error).message}`, {
+          cause: error,
+          context: { model: m.name, input: name },
+        });
+      }
+      pruned.set(name, files);
+    }
+    return pruned;
+  }
+
+  private async registerInput(name: string, forModel: string): Promise<void> {
+    const { table, dir } = this.input(name, forModel);
     const state = (await hasParquetFile(dir)) ? 'files' : 'empty';
     if (this.views.get(name) === state) return;
-    const sql = state === 'files' ? toDuckDbParquetView(table, { location: dir, viewName: name }) : emptyView(table, name);
+    const sql = state === 'files' ? toDuckDbParquetView(table, { location: dir, viewName: name }) : emptyView(table, quoteIdentifier(name));
     try {
       await this.connection.run(sql);
       this.views.set(name, state);
@@ -415,12 +480,23 @@ export class DuckDbEngine {
   }
 }
 
-function emptyView(table: AnyTable, name: string): string {
+/** The schema of the per-run views over pruned inputs (`lakeblocks_pruned."orders"`: its implicit alias stays `orders`). */
+const PRUNED_SCHEMA = 'lakeblocks_pruned';
+
+function emptyView(table: AnyTable, relation: string): string {
   const columns = [
     ...table.fileColumns.map((c) => `CAST(NULL AS ${duckDbDialect.type(c.type)}) AS ${quoteIdentifier(c.name)}`),
     ...table.partitionKeys.map((k) => `CAST(NULL AS ${duckDbDialect.type(k.type)}) AS ${quoteIdentifier(k.name)}`),
   ];
-  return `CREATE OR REPLACE VIEW ${quoteIdentifier(name)} AS SELECT ${columns.join(', ')} WHERE 1 = 0`;
+  return `CREATE OR REPLACE VIEW ${relation} AS SELECT ${columns.join(', ')} WHERE 1 = 0`;
+}
+
+/** A view like core's `toDuckDbParquetView` (same columns, typed Hive keys), over a list of files. */
+function fileListView(table: AnyTable, relation: string, files: readonly string[]): string {
+  const columns = [...table.fileColumns.map((c) => c.name), ...table.partitionKeys.map((k) => k.name)];
+  const types = table.partitionKeys.map((k) => `${quoteString(k.name)}: ${duckDbDialect.type(k.type)}`);
+  const args = [`[${files.map(quoteString).join(', ')}]`, 'hive_partitioning = true', `hive_types = {${types.join(', ')}}`];
+  return `CREATE OR REPLACE VIEW ${relation} AS\nSELECT ${columns.map(quoteIdentifier).join(', ')}\nFROM read_parquet(${args.join(', ')})`;
 }
 
 async function hasParquetFile(dir: string): Promise<boolean> {

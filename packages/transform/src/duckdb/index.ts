@@ -5,6 +5,7 @@
  */
 export { DuckDbEngine } from './duckdb-engine.js';
 export type { DuckDbEngineOptions, RunModelOptions, ModelRunResult } from './duckdb-engine.js';
+export { listInputFiles } from './input-files.js';
 export { toResultRow, toResultValue } from './values.js';
 export type { ResultRow, ResultValue } from './values.js';
 export { commitPartitions, listPartitionDirs, recoverStagedCommits } from './partition-swap.js';

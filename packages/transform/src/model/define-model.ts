@@ -46,6 +46,17 @@ export interface ModelOptions<T extends AnyTable> {
   writeMode?: WriteMode;
   /** What the model answers; defaults to the output table's description. */
   description?: string;
+  /**
+   * Which partitions of an input can contribute to an output partition (partition pushdown), per
+   * input: `{ orders: { year: 'year', month: 'month' } }` declares that the rows of output partition
+   * `year=2025/month=11` come only from `orders` rows stored under `year=2025/month=11` (each entry maps
+   * an input partition key to the output partition key with the same value and type). A run that
+   * rebuilds some partitions (named, or a filter) then reads only those input folders. Inputs not
+   * listed are read whole — the default, right for any SQL (dimension tables, inputs not aligned
+   * with the output). A wrong mapping silently drops rows: declare it only when the SQL makes every
+   * output partition key equal to the mapped input key (e.g. both derived from the same time column).
+   */
+  inputPartitions?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 /**
@@ -66,6 +77,8 @@ export interface Model<T extends AnyTable = AnyTable> {
   readonly inputs: readonly string[];
   readonly writeMode: WriteMode;
   readonly description: string | undefined;
+  /** Input partition key → output partition key, per input whose partitions are pushed down (see {@link ModelOptions.inputPartitions}); `{}` when none. */
+  readonly inputPartitions: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 /**
@@ -80,7 +93,8 @@ export type AnyModel = Model<AnyTable>;
 
 /**
  * Defines a model, checking its SQL's refs (only `{{ ref('name') }}` templates, no self reference,
- * no trailing `;`) and that `overwrite_partitions` is only used on a partitioned output.
+ * no trailing `;`), that `overwrite_partitions` is only used on a partitioned output, and that
+ * `inputPartitions` names refs and output partition keys (the input side is checked by the engine).
  *
  * @example
  * ```ts
@@ -92,6 +106,15 @@ export type AnyModel = Model<AnyTable>;
  *   sql: "SELECT country, count(*) AS orders FROM {{ ref('orders') }} GROUP BY country",
  * });
  * ordersByCountry.inputs; // ['orders']
+ *
+ * // A month of the output reads only that month's folders of the day-partitioned orders when rebuilt alone.
+ * const ordersByMonth = defineModel({
+ *   output: defineTable({ name: 'orders_by_month', columns: { order_id: col.int(), order_time: col.timestamp() },
+ *     partitioning: { kind: 'time', column: 'order_time', granularity: 'month' } }),
+ *   sql: "SELECT order_id, order_time FROM {{ ref('orders') }}",
+ *   writeMode: 'overwrite_partitions',
+ *   inputPartitions: { orders: { year: 'year', month: 'month' } },
+ * });
  * ```
  */
 export function defineModel<T extends AnyTable>(options: ModelOptions<T>): Model<T> {
@@ -115,7 +138,33 @@ export function defineModel<T extends AnyTable>(options: ModelOptions<T>): Model
     inputs: Object.freeze(inputs),
     writeMode,
     description: options.description ?? options.output.description,
+    inputPartitions: checkInputPartitions(options.inputPartitions ?? {}, inputs, options.output, name),
   });
+}
+
+const KEY = /^[a-z_][a-z0-9_]*$/;
+
+function checkInputPartitions(
+  given: Readonly<Record<string, Readonly<Record<string, string>>>>,
+  inputs: readonly string[],
+  output: AnyTable,
+  model: string,
+): Readonly<Record<string, Readonly<Record<string, string>>>> {
+  const outputKeys = output.partitionKeys.map((k) => k.name);
+  const checked: Record<string, Readonly<Record<string, string>>> = {};
+  for (const [input, mapping] of Object.entries(given)) {
+    const fail = (why: string) => new TransformError('InvalidModel', `inputPartitions.${input}: ${why}`, { context: { model, input } });
+    if (!inputs.includes(input)) throw fail(`the SQL does not ref('${input}')`);
+    if (mapping === null || typeof mapping !== 'object' || Object.keys(mapping).length === 0) throw fail('map at least one input partition key to an output partition key');
+    for (const [inputKey, outputKey] of Object.entries(mapping)) {
+      if (!KEY.test(inputKey)) throw fail(`${JSON.stringify(inputKey)} is not a partition key name`);
+      if (!outputKeys.includes(outputKey)) {
+        throw fail(`${JSON.stringify(outputKey)} is not a partition key of the output [${outputKeys.join(', ')}]`);
+      }
+    }
+    checked[input] = Object.freeze({ ...mapping });
+  }
+  return Object.freeze(checked);
 }
 
 /**

@@ -26,6 +26,14 @@ export interface ModelSelectOptions {
   partitions?: readonly PartitionValues[] | undefined;
   /** Keep only partitions matching this filter (core's partition filter: an object or `'year = 2025 and month >= 11'`). */
   filter?: PartitionFilter | string | undefined;
+  /**
+   * Partition pushdown by SQL: input name → a predicate over that input's partition columns. Each
+   * such input is read through a CTE of its own name, `WITH "orders" AS (SELECT * FROM <ref> WHERE
+   * <predicate>) SELECT * FROM (<model SQL>)`, inside the casting projection (so `orders.x` and
+   * `{{ ref('orders') }} AS o` both keep working, and the model's own `WITH` too), which lets an
+   * engine that prunes partitions by predicate (Athena) read only those partitions.
+   */
+  inputFilters?: Readonly<Record<string, string>> | undefined;
 }
 
 /**
@@ -66,19 +74,46 @@ export function outputColumns(table: AnyTable, dialect: SqlDialect): { name: str
  * ```
  */
 export function partitionPredicate(table: AnyTable, partitions: readonly PartitionValues[], dialect: SqlDialect): string {
-  if (partitions.length === 0) return '1 = 0';
   const keys = table.partitionKeys;
+  for (const values of partitions) {
+    const given = Object.keys(values);
+    if (given.length !== keys.length || keys.some((k) => !(k.name in values))) {
+      throw new TransformError('InvalidArgument', `Partition ${JSON.stringify(values)} must name exactly [${keys.map((k) => k.name).join(', ')}]`, {
+        context: { table: table.name },
+      });
+    }
+  }
+  return keyValuesPredicate(
+    keys.map((k) => ({ name: k.name, kind: k.type.kind })),
+    partitions,
+    dialect,
+    table.name,
+  );
+}
+
+/**
+ * A partition key as the predicates need it: its name and its type's kind (`int`, `string`, `date` …).
+ *
+ * @example
+ * ```ts
+ * const key: PredicateKey = { name: 'year', kind: 'int' };
+ * ```
+ */
+export interface PredicateKey {
+  name: string;
+  kind: string;
+}
+
+/**
+ * `("k1" = v1 AND "k2" = v2) OR (…)` over the given keys, each partition naming every one of them
+ * (`'1 = 0'` for none).
+ *
+ * @internal
+ */
+export function keyValuesPredicate(keys: readonly PredicateKey[], partitions: readonly PartitionValues[], dialect: SqlDialect, table: string): string {
+  if (partitions.length === 0) return '1 = 0';
   return partitions
-    .map((values) => {
-      const given = Object.keys(values);
-      if (given.length !== keys.length || keys.some((k) => !(k.name in values))) {
-        throw new TransformError('InvalidArgument', `Partition ${JSON.stringify(values)} must name exactly [${keys.map((k) => k.name).join(', ')}]`, {
-          context: { table: table.name },
-        });
-      }
-      const terms = keys.map((k) => `${dialect.identifier(k.name)} = ${literal(values[k.name], k.type.kind, table.name)}`);
-      return `(${terms.join(' AND ')})`;
-    })
+    .map((values) => `(${keys.map((k) => `${dialect.identifier(k.name)} = ${literal(values[k.name], k.kind, table)}`).join(' AND ')})`)
     .join(' OR ');
 }
 
@@ -94,16 +129,33 @@ export function partitionPredicate(table: AnyTable, partitions: readonly Partiti
  */
 export function filterPredicate(table: AnyTable, filter: PartitionFilter | string, dialect: SqlDialect): string {
   const parsed = typeof filter === 'string' ? parsePartitionFilter(filter) : filter;
-  const terms: string[] = [];
-  for (const [key, condition] of Object.entries(parsed)) {
-    const k = table.partitionKeys.find((p) => p.name === key);
-    if (k === undefined) {
+  for (const key of Object.keys(parsed)) {
+    if (!table.partitionKeys.some((p) => p.name === key)) {
       throw new TransformError('InvalidArgument', `Filter key "${key}" is not a partition key of ${table.name} [${table.partitionKeys.map((p) => p.name).join(', ')}]`, {
         context: { table: table.name },
       });
     }
+  }
+  return keyFilterPredicate(
+    table.partitionKeys.map((k) => ({ name: k.name, kind: k.type.kind })),
+    parsed,
+    dialect,
+    table.name,
+  );
+}
+
+/**
+ * The terms of a parsed partition filter over the given keys, joined by `AND` (`'1 = 1'` when empty).
+ *
+ * @internal
+ */
+export function keyFilterPredicate(keys: readonly PredicateKey[], parsed: PartitionFilter, dialect: SqlDialect, table: string): string {
+  const terms: string[] = [];
+  for (const [key, condition] of Object.entries(parsed)) {
+    const k = keys.find((p) => p.name === key);
+    if (k === undefined) throw new TransformError('InvalidArgument', `Filter key "${key}" is not one of [${keys.map((p) => p.name).join(', ')}]`, { context: { table } });
     const id = dialect.identifier(key);
-    const lit = (v: PartitionScalar | undefined): string => (v === null ? 'NULL' : literal(v ?? undefined, k.type.kind, table.name));
+    const lit = (v: PartitionScalar | undefined): string => (v === null ? 'NULL' : literal(v ?? undefined, k.kind, table));
     if (condition === null || typeof condition !== 'object') {
       terms.push(condition === null ? `${id} IS NULL` : `${id} = ${lit(condition)}`);
       continue;
@@ -148,7 +200,14 @@ function literal(value: string | number | undefined, kind: string, table: string
 export function renderModelSelect(model: AnyModel, dialect: SqlDialect, options: ModelSelectOptions): string {
   const q = dialect.identifier;
   const columns = outputColumns(model.output, dialect);
-  const body = renderRefs(model.sql, options.resolveRef);
+  const filtered = Object.entries(options.inputFilters ?? {});
+  for (const [input] of filtered) {
+    if (!model.inputs.includes(input)) throw new TransformError('InvalidArgument', `Input filter for "${input}", which the model does not ref`, { context: { model: model.name, input } });
+  }
+  const ctes = filtered.map(([input, predicate]) => `${q(input)} AS (SELECT * FROM ${options.resolveRef(input)} WHERE ${predicate})`);
+  let body = renderRefs(model.sql, (name) => (options.inputFilters?.[name] !== undefined ? q(name) : options.resolveRef(name)));
+  // The CTEs wrap the model's SQL (which may have a WITH of its own), inside the projection.
+  if (ctes.length > 0) body = [`WITH ${ctes.join(',\n')}`, 'SELECT * FROM (', body, `) AS ${q('model_sql')}`].join('\n');
   const lines = [
     `SELECT ${columns.map((c) => q(c.name)).join(', ')}`,
     'FROM (',

@@ -37,6 +37,8 @@ export const eventsEnriched = defineModel({
     partitioning: { kind: 'time', column: 'timestamp', granularity: 'month' },
   }),
   writeMode: 'overwrite_partitions',
+  // Both partitionings derive from "timestamp": a month of events_enriched reads that month's days.
+  inputPartitions: { events: { year: 'year', month: 'month' } },
   sql: `
 SELECT
   e.event_id, e.session_id, e."timestamp", CAST(e."timestamp" AS DATE) AS event_date, e.event_type,

@@ -42,6 +42,9 @@ export const factOrderItemsEnriched = defineModel({
     partitioning: { kind: 'columns', columns: ['year'] },
   }),
   writeMode: 'overwrite_partitions',
+  // The year comes from the joined order (an inner join): a year's lines need only that year's
+  // orders; order_items (not partitioned) and products are read whole.
+  inputPartitions: { orders: { year: 'year' } },
   sql: `
 WITH lines AS (
   SELECT order_id, product_id, max(unit_price_usd) AS unit_price_usd, sum(quantity) AS quantity, sum(line_total_usd) AS line_total_usd

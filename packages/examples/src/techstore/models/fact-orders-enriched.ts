@@ -39,6 +39,9 @@ export const factOrdersEnriched = defineModel({
     partitioning: { kind: 'time', column: 'order_time', granularity: 'month' },
   }),
   writeMode: 'overwrite_partitions',
+  // A month of orders is stored under orders' year=/month= folders (both derived from order_time):
+  // rebuilding one month reads those days only; customers is a dimension, read whole.
+  inputPartitions: { orders: { year: 'year', month: 'month' } },
   sql: `
 SELECT
   o.order_id, o.customer_id, o.order_time, CAST(o.order_time AS DATE) AS order_date,

@@ -14,6 +14,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { DuckDbEngine } from '@lakeblocks/transform/duckdb';
+import type { ColumnType } from '@lakeblocks/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTechstore, type RunTechstoreResult } from '../pipeline/run-techstore.js';
 import { techstoreTables } from '../tables.js';
@@ -474,6 +475,32 @@ describe.skipIf(!present)('TechStore models on the lake ingest builds from the r
     // The real data has an exact half-cent average ticket: 2020-09, USD 63,838.33 over 458 orders = 139.385.
     expect(recomputed.models['kpi_monthly']?.get('2020|9')).toBe(JSON.stringify([2020, 9, '63838.33', 458, 452, '139.39', 6]));
   });
+
+  it('processed/ holds every CSV row of every table, typed as the table declares (read back with DuckDB)', async () => {
+    // The DuckDB type each declared column type must be stored as (written out here, not taken from the engines' mappings).
+    const duckDbType = (t: ColumnType): string =>
+      t.kind === 'decimal' ? `DECIMAL(${t.precision},${t.scale})` : ({ int: 'INTEGER', bigint: 'BIGINT', double: 'DOUBLE', string: 'VARCHAR', enum: 'VARCHAR', boolean: 'BOOLEAN', date: 'DATE', timestamp: 'TIMESTAMP' } as const)[t.kind];
+    const csvOf = async (table: string) => (table === 'events' ? [generatedEvents] : table === 'sessions' ? [generatedSessions] : await csvIn(DATA, table));
+    const engine = await DuckDbEngine.create({ lakeDir: lakeA, tables: techstoreTables, threads: 2 });
+    try {
+      const checked: string[] = [];
+      for (const table of techstoreTables) {
+        const files = await csvOf(table.name);
+        expect(files.length, table.name).toBeGreaterThan(0);
+        const csvRows = (await readTable(files)).length;
+        const glob = `'${join(lakeA, 'processed', table.name)}/**/*.parquet'`;
+        const [count] = await engine.queryAll(`SELECT count(*) AS n FROM read_parquet(${glob}, hive_partitioning = true)`);
+        expect(count?.['n'], `${table.name}: processed rows = CSV rows`).toBe(BigInt(csvRows));
+        // The files hold exactly the declared row columns (partition keys only in the path), with the declared types.
+        const described = await engine.queryAll(`DESCRIBE SELECT * FROM read_parquet(${glob}, hive_partitioning = false)`);
+        expect(described.map((d) => `${String(d['column_name'])} ${String(d['column_type'])}`), table.name).toEqual(table.fileColumns.map((c) => `${c.name} ${duckDbType(c.type)}`));
+        checked.push(`${table.name} ${csvRows}`);
+      }
+      expect(checked).toHaveLength(7);
+    } finally {
+      engine.close();
+    }
+  }, 120_000);
 
   it('every model equals the recomputation, row by row and value by value (money to the cent)', async () => {
     await expectLakeEquals(lakeA, recomputed);
