@@ -238,3 +238,25 @@ describe('crash recovery without a readable journal', () => {
     ]);
   });
 });
+
+describe('DuckDbEngine spill directory', () => {
+  it('spills into a directory of its own per engine (never the shared ./.tmp), removed on close; a given one is kept', async () => {
+    const spillOf = async (e: DuckDbEngine): Promise<string> => String((await e.queryAll("SELECT current_setting('temp_directory') AS d"))[0]?.['d']);
+    const a = await DuckDbEngine.create({ lakeDir: lake });
+    const b = await DuckDbEngine.create({ lakeDir: lake });
+    const [da, db] = [await spillOf(a), await spillOf(b)];
+    expect(da).not.toBe(db);
+    expect(da.startsWith(tmpdir())).toBe(true);
+    await expect(stat(da)).resolves.toBeDefined();
+    a.close();
+    b.close();
+    await expect(stat(da)).rejects.toThrow(/ENOENT/);
+    await expect(stat(db)).rejects.toThrow(/ENOENT/);
+    const mine = await mkdtemp(join(tmpdir(), 'spill-given-'));
+    const c = await DuckDbEngine.create({ lakeDir: lake, tempDirectory: mine });
+    expect(await spillOf(c)).toBe(mine);
+    c.close();
+    await expect(stat(mine)).resolves.toBeDefined();
+    await rm(mine, { recursive: true, force: true });
+  });
+});

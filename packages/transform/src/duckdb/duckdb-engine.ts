@@ -5,7 +5,9 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import {
@@ -48,6 +50,12 @@ export interface DuckDbEngineOptions {
   threads?: number;
   /** DuckDB memory limit, e.g. `'1GB'` (DuckDB spills to disk beyond it). Default DuckDB's (80% of RAM). */
   memoryLimit?: string;
+  /**
+   * Where DuckDB spills beyond the memory limit. Default: a fresh directory under the OS temp dir,
+   * removed by {@link DuckDbEngine.close} (DuckDB's own default, `./.tmp` with fixed file names, lets
+   * two processes started in one directory corrupt each other's spill).
+   */
+  tempDirectory?: string;
 }
 
 /**
@@ -143,6 +151,8 @@ export class DuckDbEngine {
   private tail: Promise<unknown> = Promise.resolve();
   /** Whether the schema of pruned-input views exists yet. */
   private prunedSchema = false;
+  /** The spill directory this engine created (removed on close). */
+  private ownSpill: string | undefined;
 
   private constructor(lakeDir: string, instance: DuckDBInstance, connection: DuckDBConnection, tables: Map<string, AnyTable>, models: Map<string, AnyModel>) {
     this.lakeDir = lakeDir;
@@ -174,10 +184,13 @@ export class DuckDbEngine {
     }
     const config: Record<string, string> = { threads: String(options.threads ?? 2) };
     if (options.memoryLimit !== undefined) config['memory_limit'] = options.memoryLimit;
+    const ownSpill = options.tempDirectory === undefined ? await mkdtemp(join(tmpdir(), 'lakeblocks-duckdb-')) : undefined;
+    config['temp_directory'] = options.tempDirectory ?? (ownSpill as string);
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(':memory:', config);
     } catch (error) {
+      if (ownSpill !== undefined) await rm(ownSpill, { recursive: true, force: true });
       throw new TransformError('QueryFailed', `Could not open DuckDB: ${(error as Error).message}`, { cause: error });
     }
     const connection = await instance.connect();
@@ -188,9 +201,12 @@ export class DuckDbEngine {
     } catch (error) {
       connection.closeSync();
       instance.closeSync();
+      if (ownSpill !== undefined) await rm(ownSpill, { recursive: true, force: true });
       throw new TransformError('QueryFailed', `Could not set DuckDB's TimeZone to UTC: ${(error as Error).message}`, { cause: error });
     }
-    return new DuckDbEngine(resolve(options.lakeDir), instance, connection, tables, models);
+    const engine = new DuckDbEngine(resolve(options.lakeDir), instance, connection, tables, models);
+    engine.ownSpill = ownSpill;
+    return engine;
   }
 
   /**
@@ -396,7 +412,7 @@ export class DuckDbEngine {
   }
 
   /**
-   * Closes the connection and the database.
+   * Closes the connection and the database, and removes the spill directory the engine created.
    *
    * @example
    * ```ts
@@ -406,6 +422,8 @@ export class DuckDbEngine {
   close(): void {
     this.connection.closeSync();
     this.instance.closeSync();
+    if (this.ownSpill !== undefined) rmSync(this.ownSpill, { recursive: true, force: true });
+    this.ownSpill = undefined;
   }
 
   private model(model: string | AnyModel): AnyModel {

@@ -10,9 +10,6 @@
  *
  * @module
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import {
   awsCostModel,
@@ -30,7 +27,6 @@ import {
   type Storage,
 } from '@lakeblocks/core';
 import { runRawToProcessed } from '@lakeblocks/ingest';
-import { quoteString } from '@lakeblocks/transform';
 import { DuckDbEngine } from '@lakeblocks/transform/duckdb';
 import { nequiCleaning } from '../cleaning.js';
 import { nequiModels } from '../models/index.js';
@@ -111,7 +107,7 @@ export function nequiPipeline(options: NequiPipelineOptions): Pipeline {
   const batch = options.batch;
   const mysql = options.mysql;
   const mysqlUrl = mysql ? parseMySqlUrl(mysql.url) : undefined; // a bad URL fails before anything runs
-  /** Opens DuckDB for a step; `close()` also removes its spill directory. */
+  /** Opens DuckDB for a step (with a spill directory of its own, removed on close). */
   const openEngine = async () => {
     const engine = await DuckDbEngine.create({
       lakeDir: options.lakeDir,
@@ -120,24 +116,16 @@ export function nequiPipeline(options: NequiPipelineOptions): Pipeline {
       threads: options.threads ?? 2,
       memoryLimit: options.memoryLimit ?? '384MB',
     });
-    // A spill directory of its own: an in-memory DuckDB spills to `./.tmp` by default, with the same
-    // file names in every process, so two runs started from one directory corrupt each other's spill.
-    const spill = await mkdtemp(join(tmpdir(), 'nequi-duckdb-'));
     try {
-      await engine.execute(`SET temp_directory = ${quoteString(spill)}`);
       // Order of rows inside a model's files does not matter: lets DuckDB stream COPY without buffering.
       await engine.execute('SET preserve_insertion_order = false');
     } catch (error) {
       engine.close();
-      await rm(spill, { recursive: true, force: true });
       throw error;
     }
     return {
       engine,
-      close: async () => {
-        engine.close();
-        await rm(spill, { recursive: true, force: true });
-      },
+      close: async () => engine.close(),
     };
   };
   const dataDir = options.dataDir;
