@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CoreError } from '../errors/core-error.js';
 import { sleep } from '../retry/retry.js';
@@ -397,6 +399,49 @@ export function describeBookmarkStoreSuite(
       await fast.release();
     });
 
+    const heartbeatName = 'a heartbeat keeps a run with a short TTL exclusive until release, then stops';
+    // s3rver rewrites an object in place, so a read racing a renewal every 100 ms can see a
+    // partial lease file (BookmarkCorrupt); AWS S3, local disk and MySQL replace atomically.
+    (options.enforcesConditionalWrites ? it : it.skip)(
+      options.enforcesConditionalWrites ? heartbeatName : `${heartbeatName} (skipped: s3rver writes objects in place)`,
+      async () => {
+        const j = job('heartbeat');
+        expect(await tagOf(bookmarks({ heartbeatMs: 500 }).begin(j, { ttlMs: 500 }))).toBe('InvalidArgument');
+        const run = await bookmarks({ heartbeatMs: 100 }).begin(j, { ttlMs: 400 });
+        const firstExpiry = run.lease.expiresAt.getTime();
+        await sleep(900);
+        expect(await tagOf(bookmarks({ owner: 'other' }).begin(j))).toBe('LeaseHeld');
+        expect(run.lease.expiresAt.getTime()).toBeGreaterThan(firstExpiry);
+        expect((await run.commit([obj('raw/a.csv', 1)])).version).toBe(1);
+        await run.release();
+        await sleep(250); // a heartbeat after release must not bring the lease back
+        expect(await store.currentLease(j)).toBeUndefined();
+        const next = await bookmarks({ owner: 'other' }).begin(j);
+        await next.release();
+      },
+    );
+
+    it('a live lease of a dead process of this host is taken over at once; of a live one it is not', async () => {
+      const j = job('dead-owner');
+      const deadPid = await exitedChildPid();
+      const dead = `${hostname()}:${deadPid}`;
+      await store.acquireLease(j, { owner: dead, ttlMs: 60 * 60_000 });
+      expect((await store.currentLease(j))?.owner).toBe(dead);
+      const next = await bookmarks({ owner: 'successor' }).begin(j);
+      expect(next.lease.owner).toBe('successor');
+      expect((await store.currentLease(j))?.token).toBe(next.lease.token);
+      expect((await next.commit([obj('raw/a.csv', 1)])).version).toBe(1);
+      await next.release();
+
+      // A live process of this host (this one), another host's pid, or a non-pid owner: held.
+      for (const owner of [`${hostname()}:${process.pid}`, `not-${hostname()}:${deadPid}`, `${hostname()}:run-${deadPid}`]) {
+        const jj = job('live-owner');
+        const held = await store.acquireLease(jj, { owner, ttlMs: 60_000 });
+        expect(await tagOf(bookmarks({ owner: 'successor' }).begin(jj))).toBe('LeaseHeld');
+        await store.releaseLease(held);
+      }
+    });
+
     const raceName = '10 parallel begins: exactly one wins, the others get LeaseHeld';
     // The lease check and the bookmark write are two steps: a lease can lapse between them. What
     // then keeps a stale run from overwriting its successor is the compare-and-swap on the revision
@@ -451,6 +496,19 @@ export function describeBookmarkStoreSuite(
         }
       });
 
+      it('10 parallel successors of a dead process: exactly one takes the lease over', async () => {
+        const j = job('dead-race');
+        await store.acquireLease(j, { owner: `${hostname()}:${await exitedChildPid()}`, ttlMs: 60 * 60_000 });
+        const attempts = Array.from({ length: 10 }, (_, i) => bookmarks({ owner: `successor-${i}` }).begin(j));
+        const results = await Promise.allSettled(attempts);
+        const winners = results.filter((r) => r.status === 'fulfilled');
+        expect(winners).toHaveLength(1);
+        for (const r of results) if (r.status === 'rejected') expect((r.reason as CoreError)._tag).toBe('LeaseHeld');
+        const winner = (winners[0] as PromiseFulfilledResult<Awaited<(typeof attempts)[number]>>).value;
+        expect((await store.currentLease(j))?.token).toBe(winner.lease.token);
+        await winner.release();
+      });
+
       it(raceName, async () => {
         const j = job('race');
         const attempts = Array.from({ length: 10 }, (_, i) => bookmarks({ owner: `racer-${i}` }).begin(j));
@@ -467,8 +525,21 @@ export function describeBookmarkStoreSuite(
     } else {
       const why = '(skipped: this backend does not enforce conditional writes — s3rver ignores If-None-Match/If-Match; real S3 enforces them)';
       it.skip(`${raceName} ${why}`, () => {});
+      it.skip(`10 parallel successors of a dead process: exactly one takes the lease over ${why}`, () => {});
       it.skip(`${casName} ${why}`, () => {});
       it.skip(`${casRaceName} ${why}`, () => {});
     }
   });
+}
+
+/** The pid of a child process that has exited (and been reaped), so no process of this host has it. */
+async function exitedChildPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+  const pid = child.pid;
+  await new Promise<void>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', () => resolve());
+  });
+  if (pid === undefined) throw new Error('could not spawn a child process');
+  return pid;
 }

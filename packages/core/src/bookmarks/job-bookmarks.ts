@@ -1,5 +1,5 @@
-import { hostname } from 'node:os';
 import { CoreError } from '../errors/core-error.js';
+import { localOwner } from '../process/local-process.js';
 import { sleep } from '../retry/retry.js';
 import {
   applyCommit,
@@ -24,9 +24,27 @@ import { leaseLostError } from './lease-errors.js';
  * ```
  */
 export interface JobBookmarksOptions extends BookmarkPolicy {
-  /** Lease duration of a run in ms (default 15 minutes); call {@link BookmarkRun.renew} in longer runs. */
+  /**
+   * Lease duration of a run in ms (default 15 minutes); call {@link BookmarkRun.renew} in longer runs.
+   * A run killed without releasing its lease blocks the job until this lapses — except when its
+   * owner is the default `<hostname>:<pid>` of this host and that process is gone: then the next
+   * run takes the lease over at once (both stores). Across hosts only the TTL frees the job, so
+   * to bound that wait use a short TTL with {@link heartbeatMs}.
+   */
   ttlMs?: number;
-  /** Who runs (default `<hostname>:<pid>`), shown to a second run refused with `LeaseHeld`. */
+  /**
+   * Renew the lease of every run automatically this often, in ms, until it is released (default:
+   * off — renew yourself). Must be below the TTL (a third of it is a good value). With a heartbeat
+   * a short TTL (say 2 minutes) is safe for long runs, and a run that dies on another host blocks
+   * the job for at most that TTL. The timer does not keep the process alive; a renewal that fails
+   * stops it, and the run's next `commit` then fails with `LeaseLost`. Mind that a run whose event
+   * loop is blocked for longer than the TTL (long synchronous work) misses its heartbeats.
+   */
+  heartbeatMs?: number;
+  /**
+   * Who runs (default `<hostname>:<pid>`), shown to a second run refused with `LeaseHeld`. Keep the
+   * default (or that form) for crash recovery on one host; see {@link ttlMs}.
+   */
   owner?: string;
   /** How long `begin`, `rewind` and `reset` wait for a held lease before failing with `LeaseHeld` (default 0: fail at once). */
   waitMs?: number;
@@ -49,6 +67,8 @@ export interface BeginOptions {
   ttlMs?: number;
   /** Who runs. */
   owner?: string;
+  /** Automatic lease renewal interval in ms (see {@link JobBookmarksOptions.heartbeatMs}). */
+  heartbeatMs?: number;
   /** How long to wait for a held lease, in ms. */
   waitMs?: number;
   /** Stops waiting for the lease. */
@@ -108,6 +128,13 @@ export class JobBookmarks {
    * ```
    */
   async begin(job: string, options: BeginOptions = {}): Promise<BookmarkRun> {
+    const heartbeatMs = options.heartbeatMs ?? this.#options.heartbeatMs;
+    const ttlMs = options.ttlMs ?? this.#options.ttlMs ?? DEFAULT_TTL_MS;
+    if (heartbeatMs !== undefined && !(Number.isFinite(heartbeatMs) && heartbeatMs >= 1 && heartbeatMs < ttlMs)) {
+      throw new CoreError('InvalidArgument', `heartbeatMs must be a positive number of ms below ttlMs (${ttlMs}), got ${heartbeatMs}`, {
+        context: { job },
+      });
+    }
     const lease = await this.#acquire(job, options, this.#options.ttlMs ?? DEFAULT_TTL_MS);
     try {
       const stored = await this.store.read(job);
@@ -115,6 +142,7 @@ export class JobBookmarks {
         policy: { retainMs: this.#options.retainMs, maxEntries: this.#options.maxEntries },
         now: this.#now,
         defaultTtlMs: options.ttlMs ?? this.#options.ttlMs ?? DEFAULT_TTL_MS,
+        heartbeatMs: options.heartbeatMs ?? this.#options.heartbeatMs,
       });
     } catch (error) {
       await this.store.releaseLease(lease).catch(() => undefined);
@@ -284,6 +312,7 @@ interface RunSettings {
   policy: BookmarkPolicy;
   now: () => Date;
   defaultTtlMs: number;
+  heartbeatMs?: number | undefined;
 }
 
 /**
@@ -313,6 +342,7 @@ export class BookmarkRun {
   #revision: string | null;
   #released = false;
   #queue: Promise<unknown> = Promise.resolve();
+  #heartbeat: NodeJS.Timeout | undefined;
 
   /** @internal Use {@link JobBookmarks.begin}. */
   constructor(store: BookmarkStore, lease: Lease, state: BookmarkState, revision: string | null, settings: RunSettings) {
@@ -323,6 +353,14 @@ export class BookmarkRun {
     this.#index = indexBookmark(state);
     this.#revision = revision;
     this.#settings = settings;
+    if (settings.heartbeatMs !== undefined) {
+      this.#heartbeat = setInterval(() => {
+        if (this.#released) return this.#stopHeartbeat();
+        // A failed renewal (lease lost, store unreachable until expiry) surfaces at the next commit.
+        this.renew().catch(() => this.#stopHeartbeat());
+      }, settings.heartbeatMs);
+      this.#heartbeat.unref();
+    }
   }
 
   /** The lease this run holds (owner, token, expiry). */
@@ -426,10 +464,16 @@ export class BookmarkRun {
    */
   release(): Promise<void> {
     return this.#serial(async () => {
+      this.#stopHeartbeat();
       if (this.#released) return;
       this.#released = true;
       await this.#store.releaseLease(this.#lease);
     });
+  }
+
+  #stopHeartbeat(): void {
+    if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
+    this.#heartbeat = undefined;
   }
 
   #serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -440,5 +484,5 @@ export class BookmarkRun {
 }
 
 function defaultOwner(): string {
-  return `${hostname()}:${process.pid}`;
+  return localOwner();
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CoreError } from '../errors/core-error.js';
+import { isDeadLocalOwner } from '../process/local-process.js';
 import type { Storage } from '../storage/storage.js';
 import { emptyBookmark, type BookmarkState } from './bookmark.js';
 import { decodeBookmark, encodeBookmark } from './bookmark-format.js';
@@ -59,6 +60,12 @@ const HISTORY_FILE = /^v(\d{12})\.json$/;
  * Lease expiry is judged by the clock of the process acquiring it; keep hosts' clocks in sync
  * (NTP) and TTLs well above any skew.
  *
+ * A run killed without releasing its lease (SIGKILL, OOM) does not block the job until the TTL
+ * runs out when its owner is `<hostname>:<pid>` (the default owner) of *this* host and that pid no
+ * longer exists (`process.kill(pid, 0)` fails with `ESRCH`): the next run takes the lease over
+ * at once, by the same etag-conditional write. Leases of other hosts, or with other owner names,
+ * are only taken over once expired.
+ *
  * @example
  * ```ts
  * import { JobBookmarks, LocalStorage, StorageBookmarkStore } from '@lakeblocks/core';
@@ -92,7 +99,10 @@ export class StorageBookmarkStore implements BookmarkStore {
     const key = this.#leaseKey(job);
     const current = await this.#readLease(job);
     const now = this.#now();
-    if (current.doc !== undefined && isLive(current.doc, now)) {
+    // A live lease of a process of this host that no longer runs (SIGKILL, OOM kill, power cut of a
+    // container) is taken over at once instead of blocking the job until it expires. The write
+    // below is conditional on the etag read, so of two successors only one takes it over.
+    if (current.doc !== undefined && isLive(current.doc, now) && !isDeadLocalOwner(current.doc.owner)) {
       throw leaseHeldError(job, toLease(current.doc), this.#storage.uri(key));
     }
     const lease: Lease = {

@@ -5,6 +5,7 @@ import type { BookmarkHead, BookmarkStore, Lease, LeaseRequest, StoredBookmark }
 import { assertValidJobName } from '../bookmarks/job-name.js';
 import { assertLeaseCovers, leaseHeldError, leaseLostError } from '../bookmarks/lease-errors.js';
 import { CoreError } from '../errors/core-error.js';
+import { isDeadLocalOwner } from '../process/local-process.js';
 import { retry, withTimeout } from '../retry/retry.js';
 import { classifyMysqlError, connectionIsBroken } from './mysql-errors.js';
 
@@ -92,7 +93,8 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
  *
  * Leases are taken with one conditional `UPDATE … WHERE token = '' OR expires_at <= now`, so of
  * racing runs exactly one wins; expiry uses the database clock (UTC), so hosts' clocks do not
- * matter. A commit is one transaction: lock the lease row (`SELECT … FOR UPDATE`) and check the
+ * matter. A lease whose owner is `<hostname>:<pid>` of this host with that pid gone (a SIGKILLed
+ * run) is taken over at once, by an `UPDATE … WHERE token = <its token>`. A commit is one transaction: lock the lease row (`SELECT … FOR UPDATE`) and check the
  * token and expiry, lock the bookmark row and check its version, write the new version, append it
  * to the history and trim the history. Every statement has a client-side timeout; a connection
  * that timed out is destroyed, not returned to the pool. When the connection is lost around COMMIT
@@ -172,6 +174,18 @@ export class MySqlBookmarkStore implements BookmarkStore {
             `UPDATE ${leases} SET owner = ?, token = ?, acquired_at = UTC_TIMESTAMP(3), expires_at = TIMESTAMPADD(MICROSECOND, ?, UTC_TIMESTAMP(3))
              WHERE job = ? AND (token = '' OR expires_at <= UTC_TIMESTAMP(3))`,
             [owner, token, ttlUs, job],
+            job,
+          );
+          const row = await this.#leaseRow(conn, job);
+          if (row === undefined || row.token === token || row.token === '' || !isDeadLocalOwner(row.owner)) return row;
+          // Held by a process of this host that no longer runs: take it over, conditional on its
+          // token, so of two successors only one wins.
+          await this.#q(
+            conn,
+            'take over lease of a dead process',
+            `UPDATE ${leases} SET owner = ?, token = ?, acquired_at = UTC_TIMESTAMP(3), expires_at = TIMESTAMPADD(MICROSECOND, ?, UTC_TIMESTAMP(3))
+             WHERE job = ? AND token = ?`,
+            [owner, token, ttlUs, job, row.token],
             job,
           );
           return this.#leaseRow(conn, job);

@@ -208,6 +208,36 @@ describe('S3Storage retries and error classification', () => {
     expect(fake.count('PutObject')).toBe(2);
   });
 
+  it('recognises a retried conditional put by its upload token when the ETag is not an MD5 (SSE-KMS)', async () => {
+    const body = '{"owner":"run-1"}';
+    let token: unknown;
+    const fake = fakeClient(async (op, input, signal, n) => {
+      if (op === 'HeadObject') return { ETag: '"kms-opaque-etag"', ContentLength: body.length, Metadata: { 'lakeblocks-upload': token } };
+      token ??= (input.Metadata as Record<string, string> | undefined)?.['lakeblocks-upload'];
+      if (n === 1) return hang(signal);
+      throw s3Error('PreconditionFailed', 412);
+    });
+    const info = await storageWith(fake.client, { timeoutMs: 30 }).put('_state/lease', body, { ifNoneMatch: '*' });
+    expect(typeof token).toBe('string');
+    expect(info.etag).toBe('kms-opaque-etag');
+  });
+
+  it('a put carrying another write\'s token (or another size) is not taken for ours', async () => {
+    const body = 'mine';
+    for (const head of [{ Metadata: { 'lakeblocks-upload': 'someone-else' }, ContentLength: body.length }, { ContentLength: 99 }]) {
+      let token: unknown;
+      const fake = fakeClient(async (op, input, signal, n) => {
+        if (op === 'HeadObject') return { ETag: '"x"', Metadata: { 'lakeblocks-upload': token }, ...head };
+        token ??= (input.Metadata as Record<string, string> | undefined)?.['lakeblocks-upload'];
+        if (n === 1) return hang(signal);
+        throw s3Error('PreconditionFailed', 412);
+      });
+      await expect(storageWith(fake.client, { timeoutMs: 30 }).put('_state/lease', body, { ifNoneMatch: '*' })).rejects.toSatisfy(
+        isTag('PreconditionFailed'),
+      );
+    }
+  });
+
   it('still reports PreconditionFailed when the object that won is not ours', async () => {
     const fake = fakeClient(async (op, _input, signal, n) => {
       if (op === 'HeadObject') return { ETag: '"someone-else"' };
@@ -392,6 +422,42 @@ describe('S3Storage multipart putStream', () => {
     expect(info.etag).toMatch(/-3$/);
     expect(fake.count('CompleteMultipartUpload')).toBe(2);
     expect(fake.count('AbortMultipartUpload')).toBe(0);
+  });
+});
+
+describe('S3Storage multipart whose CompleteMultipartUpload outcome is unknown', () => {
+  function uploadWith(headFor: (token: unknown, size: number) => unknown) {
+    let token: unknown;
+    let size = 0;
+    const fake = fakeClient(async (op, input, signal) => {
+      if (op === 'CreateMultipartUpload') {
+        token = (input.Metadata as Record<string, string> | undefined)?.['lakeblocks-upload'];
+        return { UploadId: 'up-3' };
+      }
+      if (op === 'UploadPart') {
+        size += (input.Body as Buffer).byteLength;
+        return { ETag: '"part"' };
+      }
+      if (op === 'CompleteMultipartUpload') return hang(signal); // every response lost
+      if (op === 'HeadObject') return headFor(token, size);
+      return {};
+    });
+    const storage = storageWith(fake.client, { partSize: 5 * MiB, timeoutMs: 50, retry: { attempts: 1 } });
+    return { fake, put: () => storage.putStream('big/t', Readable.from(pseudoRandomChunks(11 * MiB, MiB, 5))) };
+  }
+
+  it('is a success when HeadObject shows this upload\'s token and size, whatever the ETag', async () => {
+    const { fake, put } = uploadWith((token, size) => ({ ETag: '"opaque"', ContentLength: size, Metadata: { 'lakeblocks-upload': token } }));
+    const info = await put();
+    expect(info.etag).toBe('opaque');
+    expect(fake.count('CompleteMultipartUpload')).toBe(1);
+    expect(fake.count('AbortMultipartUpload')).toBe(0);
+  });
+
+  it('stays a failure (and the upload is aborted) when the object there is not this upload', async () => {
+    const { fake, put } = uploadWith((_token, size) => ({ ETag: '"opaque"', ContentLength: size, Metadata: { 'lakeblocks-upload': 'other' } }));
+    await expect(put()).rejects.toSatisfy(isTag('Timeout'));
+    expect(fake.count('AbortMultipartUpload')).toBe(1);
   });
 });
 

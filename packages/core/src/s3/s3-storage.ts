@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { addAbortSignal, Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
@@ -71,6 +71,12 @@ export interface S3StorageOptions {
 const MiB = 1024 * 1024;
 const MIN_PART_SIZE = 5 * MiB;
 const MAX_PARTS = 10_000;
+/**
+ * User metadata (`x-amz-meta-lakeblocks-upload`) carrying a random token per write, so a retry can
+ * tell "my earlier attempt landed, its response was lost" from "someone else's object is there",
+ * whatever ETag scheme the server uses (SSE-KMS, SSE-C and s3rver do not use MD5 ETags).
+ */
+const UPLOAD_MARKER = 'lakeblocks-upload';
 const CHECKSUM_FIELDS = ['ChecksumCRC32', 'ChecksumCRC32C', 'ChecksumCRC64NVME', 'ChecksumSHA1', 'ChecksumSHA256'] as const;
 
 /**
@@ -88,7 +94,11 @@ const CHECKSUM_FIELDS = ['ChecksumCRC32', 'ChecksumCRC32C', 'ChecksumCRC64NVME',
  * - `ifNoneMatch: '*'` and `ifMatch` are sent as `If-None-Match` / `If-Match` (on PutObject, or on
  *   CompleteMultipartUpload). AWS S3 enforces them atomically; some S3-compatible servers, among
  *   them s3rver used in tests, ignore them and overwrite. A retry whose earlier attempt did land
- *   (its response was lost) is recognised by the ETag, not reported as `PreconditionFailed`.
+ *   (its response was lost) is recognised and reported as a success, not as `PreconditionFailed`
+ *   or a failed CompleteMultipartUpload: every write carries a random token in user metadata
+ *   `x-amz-meta-lakeblocks-upload`, and after an ambiguous failure a HeadObject finds the token (and
+ *   the size) of this very write — which works whatever the ETag scheme (SSE-KMS, SSE-C, s3rver);
+ *   the MD5 / multipart ETag is still accepted as well.
  * - ETags have their quotes stripped. `put` returns the ETag S3 answered with and the local time as
  *   `lastModified` (use `stat` for S3's own time).
  * - `list` uses ListObjectsV2 (at most 1000 keys a page, S3's cap); keys are relative to the prefix,
@@ -168,6 +178,7 @@ export class S3Storage implements Storage {
     checkConditions(key, options);
     const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
     let md5: string | undefined;
+    const token = newUploadToken();
     const out = await this.call('PutObject', key, options.signal, async (abortSignal, attempt) => {
       try {
         return (await this.client.send(
@@ -177,6 +188,7 @@ export class S3Storage implements Storage {
             Body: bytes,
             ContentLength: bytes.byteLength,
             ContentType: options.contentType,
+            Metadata: { [UPLOAD_MARKER]: token },
             IfNoneMatch: options.ifNoneMatch,
             IfMatch: quote(options.ifMatch),
           }),
@@ -186,7 +198,8 @@ export class S3Storage implements Storage {
         // An earlier attempt may have landed with its response lost: then the object is ours.
         if (attempt > 1 && isPreconditionFailed(error)) {
           md5 ??= createHash('md5').update(bytes).digest('hex');
-          if ((await this.currentEtag(key, abortSignal)) === md5) return { ETag: md5 } as PutObjectCommandOutput;
+          const landed = await this.landed(key, token, bytes.byteLength, abortSignal, md5);
+          if (landed !== undefined) return { ETag: landed } as PutObjectCommandOutput;
         }
         throw error;
       }
@@ -290,13 +303,22 @@ export class S3Storage implements Storage {
     })) as HeadObjectCommandOutput;
   }
 
-  /** The object's current etag, or `undefined` when absent or unreadable (one attempt, for retry checks). */
-  private async currentEtag(key: string, abortSignal: AbortSignal): Promise<string | undefined> {
+  /**
+   * Whether the object now at `key` is the one written with upload `token` (user metadata) and
+   * `size` bytes, or has the ETag this write would have (`expectedEtag`, MD5-based): its etag then,
+   * else `undefined` (also when absent or unreadable; one attempt, for retry checks).
+   */
+  private async landed(key: string, token: string, size: number, abortSignal: AbortSignal, expectedEtag: string): Promise<string | undefined> {
+    let out: HeadObjectCommandOutput;
     try {
-      return unquote((await this.head(key, abortSignal)).ETag);
+      out = await this.head(key, abortSignal);
     } catch {
       return undefined;
     }
+    const etag = unquote(out.ETag);
+    const sizeMatches = out.ContentLength === undefined || out.ContentLength === size;
+    if (sizeMatches && (out.Metadata?.[UPLOAD_MARKER] === token || etag === expectedEtag)) return etag;
+    return undefined;
   }
 
   /** One S3 request: each attempt bounded by `timeoutMs`, retryable failures retried with jitter. */
@@ -338,10 +360,12 @@ export class S3Storage implements Storage {
     options.signal?.addEventListener('abort', onAbort, { once: true });
     let uploadId: string | undefined;
     try {
+      const token = newUploadToken();
       const created = await this.call('CreateMultipartUpload', key, controller.signal, async (abortSignal) => {
-        return (await this.client.send(new CreateMultipartUploadCommand({ Bucket, Key, ContentType: options.contentType }), {
-          abortSignal,
-        })) as CreateMultipartUploadCommandOutput;
+        return (await this.client.send(
+          new CreateMultipartUploadCommand({ Bucket, Key, ContentType: options.contentType, Metadata: { [UPLOAD_MARKER]: token } }),
+          { abortSignal },
+        )) as CreateMultipartUploadCommandOutput;
       });
       uploadId = created.UploadId;
       if (!uploadId) throw new CoreError('StorageFailure', 'CreateMultipartUpload returned no UploadId', { context: { key } });
@@ -397,7 +421,7 @@ export class S3Storage implements Storage {
 
       completed.sort((a, b) => (a.PartNumber ?? 0) - (b.PartNumber ?? 0));
       const expected = multipartEtag(completed);
-      const out = await this.call('CompleteMultipartUpload', key, controller.signal, async (abortSignal, attempt) => {
+      const complete = this.call('CompleteMultipartUpload', key, controller.signal, async (abortSignal, attempt) => {
         try {
           return (await this.client.send(
             new CompleteMultipartUploadCommand({
@@ -412,12 +436,26 @@ export class S3Storage implements Storage {
           )) as CompleteMultipartUploadCommandOutput;
         } catch (error) {
           // A lost response of an earlier attempt that did complete: NoSuchUpload or 412 now.
-          if (attempt > 1 && (await this.currentEtag(key, abortSignal)) === expected) {
-            return { ETag: expected } as CompleteMultipartUploadCommandOutput;
+          if (attempt > 1) {
+            const landed = await this.landed(key, token, size, abortSignal, expected);
+            if (landed !== undefined) return { ETag: landed } as CompleteMultipartUploadCommandOutput;
           }
           throw error;
         }
       });
+      let out: CompleteMultipartUploadCommandOutput;
+      try {
+        out = await complete;
+      } catch (error) {
+        // Retries exhausted (or a non-retryable answer) after an attempt whose outcome is unknown:
+        // if this upload's token is at the key, the object did land whole.
+        if (options.signal?.aborted) throw error;
+        const landed = await withTimeout(this.timeoutMs, `S3 HeadObject ${this.uri(key)}`, (abortSignal) =>
+          this.landed(key, token, size, abortSignal, expected),
+        ).catch(() => undefined);
+        if (landed === undefined) throw error;
+        out = { ETag: landed } as CompleteMultipartUploadCommandOutput;
+      }
       uploadId = undefined; // completed: nothing to abort
       return { key, size, etag: unquote(out.ETag), lastModified: new Date() };
     } catch (error) {
@@ -457,6 +495,11 @@ function checkConditions(key: string, options: PutOptions): void {
 
 function isPreconditionFailed(error: unknown): boolean {
   return classifyS3Error(error)._tag === 'PreconditionFailed';
+}
+
+/** A random token marking one write (see UPLOAD_MARKER). */
+function newUploadToken(): string {
+  return randomBytes(16).toString('hex');
 }
 
 function unquote(etag: string | undefined): string {

@@ -7,6 +7,7 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import { addAbortSignal, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CoreError } from '../errors/core-error.js';
+import { isDeadLocalProcess } from '../process/local-process.js';
 import { sleep } from '../retry/retry.js';
 import { compareKeys } from './key-order.js';
 import { assertValidKey } from './keys.js';
@@ -33,8 +34,15 @@ export interface LocalStorageOptions {
   lockTimeoutMs?: number;
 }
 
-/** Temp files: `.<name>.<12 hex>.tmp`, in the directory of the final file. */
-const TEMP_RE = /^\..*\.[0-9a-f]{12}\.tmp$/;
+/**
+ * Temp files: `.<name>.<12 hex>.<8 hex host tag>-<pid>.tmp`, in the directory of the final file
+ * (`.<name>.<12 hex>.tmp` from versions before the owner was recorded).
+ */
+const TEMP_RE = /^\..*\.[0-9a-f]{12}(?:\.[0-9a-f]{8}-[0-9]+)?\.tmp$/;
+/** A temp file naming its writer: host tag and pid. */
+const OWNED_TEMP_RE = /^\..*\.[0-9a-f]{12}\.([0-9a-f]{8})-([0-9]+)\.tmp$/;
+/** This host in temp-file names: 8 hex digits of the SHA-1 of `os.hostname()`. */
+const HOST_TAG = createHash('sha1').update(hostname()).digest('hex').slice(0, 8);
 /** Per-key lock files: `.<name>.lakeblocks.lock`. */
 const LOCK_SUFFIX = '.lakeblocks.lock';
 const LOCK_RE = /^\..*\.lakeblocks\.lock$/;
@@ -50,9 +58,11 @@ let lastMtime = 0;
  * A {@link Storage} on a local directory: the embedded default of lakeblocks, and what tests run on.
  *
  * - **Atomic writes.** Every write goes to a temp file in the target's directory
- *   (`.<name>.<random>.tmp`), is `fsync`ed, then renamed over the key. Readers see the old file or the
+ *   (`.<name>.<random>.<host>-<pid>.tmp`), is `fsync`ed, then renamed over the key. Readers see the old file or the
  *   new one, never a partial one; a failed or aborted write removes its temp file. Temp and lock files
- *   are never listed, and keys with a segment shaped like them are refused.
+ *   are never listed, and keys with a segment shaped like them are refused. A temp file's name
+ *   records its writer (host tag and pid), so {@link LocalStorage.sweepTempFiles} can remove those
+ *   of killed writers without ever touching a live writer's.
  * - **Conditional writes** hold against concurrent writers in this and other processes:
  *   `ifNoneMatch: '*'` publishes with `link()`, which fails atomically if the key exists;
  *   `ifMatch` writes and deletes take a short per-key lock file (`O_EXCL`), so `ifMatch` compares and
@@ -228,6 +238,58 @@ export class LocalStorage implements Storage {
     }
   }
 
+  /**
+   * Removes the temp files that writers killed mid-write (SIGKILL, OOM, power cut) left under the
+   * folder `prefix` (`''`: the whole lake), recursively. Readers never see them — they are never
+   * listed — but they take disk space. Only temp files whose name records a writer of *this* host
+   * whose process is gone (`process.kill(pid, 0)` fails with `ESRCH`) are removed, so a live
+   * writer's temp file, in this process or another, is never touched; temp files of other hosts
+   * and of older versions (no owner in the name) are left and counted in `kept`. Safe to run while
+   * other processes write; call it at the start of a pipeline run, or from a maintenance job.
+   *
+   * @example
+   * ```ts
+   * const { removed, kept } = await storage.sweepTempFiles('processed/');
+   * console.log(`removed ${removed.length} orphaned temp files, ${kept} still owned`);
+   * ```
+   */
+  async sweepTempFiles(prefix = ''): Promise<{ removed: string[]; kept: number }> {
+    assertValidKey(prefix, { allowTrailingSlash: true, allowEmpty: true });
+    const folder = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
+    const removed: string[] = [];
+    let kept = 0;
+    const visit = async (dir: string): Promise<void> => {
+      let dirents;
+      try {
+        dirents = await readdir(dir, { withFileTypes: true });
+      } catch (error) {
+        if (isCode(error, 'ENOENT', 'ENOTDIR')) return;
+        throw fsError(error, 'sweepTempFiles', folder, dir);
+      }
+      for (const dirent of dirents) {
+        const path = join(dir, dirent.name);
+        if (dirent.isDirectory()) {
+          await visit(path);
+          continue;
+        }
+        if (!dirent.isFile() || !TEMP_RE.test(dirent.name)) continue;
+        const owner = OWNED_TEMP_RE.exec(dirent.name);
+        if (owner?.[1] === HOST_TAG && isDeadLocalProcess(hostname(), Number(owner[2]))) {
+          try {
+            await unlink(path);
+            removed.push(path);
+          } catch (error) {
+            if (!isCode(error, 'ENOENT')) throw fsError(error, 'sweepTempFiles', folder, path);
+          }
+        } else {
+          kept++;
+        }
+      }
+    };
+    await visit(folder === '' ? this.root : this.pathOf(folder.slice(0, -1)));
+    return { removed, kept };
+  }
+
   // ---------------------------------------------------------------------------------------------
 
   private checkKey(key: string): void {
@@ -320,7 +382,7 @@ export class LocalStorage implements Storage {
     const dir = dirname(path);
     const stem = shortName(basename(path));
     for (let attempt = 1; ; attempt++) {
-      const tempPath = join(dir, `.${stem}.${randomBytes(6).toString('hex')}.tmp`);
+      const tempPath = join(dir, `.${stem}.${randomBytes(6).toString('hex')}.${HOST_TAG}-${process.pid}.tmp`);
       try {
         if (!this.knownDirs.has(dir)) {
           await mkdir(dir, { recursive: true });
@@ -431,12 +493,11 @@ export class LocalStorage implements Storage {
     let stale = Date.now() - Number(st.mtimeMs) > this.staleLockMs;
     if (!stale) {
       const [pid, host] = (await readFile(lockPath, 'utf8').catch(() => '')).split(' ');
-      const owner = Number(pid);
-      stale = host === hostname() && Number.isInteger(owner) && owner > 0 && owner !== process.pid && !isAlive(owner);
+      stale = isDeadLocalProcess(host, Number(pid));
     }
     if (!stale) return false;
     // Move it aside, then check we moved the lock we judged, not a fresh one taken meanwhile.
-    const grave = join(dirname(lockPath), `.stale-lock.${randomBytes(6).toString('hex')}.tmp`);
+    const grave = join(dirname(lockPath), `.stale-lock.${randomBytes(6).toString('hex')}.${HOST_TAG}-${process.pid}.tmp`);
     try {
       await rename(lockPath, grave);
     } catch {
@@ -537,15 +598,6 @@ async function fsyncDir(dir: string): Promise<void> {
     }
   } catch {
     // Some platforms (Windows) and file systems cannot fsync a directory; the rename is still atomic.
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return isCode(error, 'EPERM');
   }
 }
 

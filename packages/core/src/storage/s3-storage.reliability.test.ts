@@ -171,11 +171,9 @@ describe('S3Storage through faults: fails clearly, leaves nothing half-written',
     }
   });
 
-  // Known limitation (see the report of issue 8): S3Storage.multipart recognises a completed upload
-  // after a lost response only by the AWS multipart ETag (md5 of part md5s + "-N"). s3rver — and AWS
-  // itself for SSE-KMS / SSE-C objects — uses other ETags, so the retry's NoSuchUpload is reported
-  // as a failure although the object landed whole. Flip to `it` once s3-storage.ts also accepts a
-  // HEAD whose size equals the uploaded size and whose LastModified is after the upload started.
+  // Was a known limitation (issue 8): a completed upload after a lost response was recognised only
+  // by the AWS multipart ETag, which s3rver (and AWS with SSE-KMS / SSE-C) does not use. Now each
+  // upload carries a random token in x-amz-meta-lakeblocks-upload, checked with HeadObject.
   it('a CompleteMultipartUpload whose response is lost is reported as a success (also on s3rver: upload token in metadata)', async () => {
     const { outcome } = await lostCompleteResponse(10);
     expect(outcome).toBeUndefined();

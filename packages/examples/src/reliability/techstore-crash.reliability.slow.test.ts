@@ -106,11 +106,9 @@ describe.skipIf(!OPT_IN)('opt-in reliability suite (LAKEBLOCKS_RELIABILITY=1)', 
   }
 
   describe('TechStore pipeline under SIGKILL', () => {
-    // Bug (see the reliability report): a run SIGKILLed while it holds a bookmark lease leaves the
-    // lease behind (owner "<host>:<dead pid>", 15 min TTL), and the next run fails at once with
-    // LeaseHeld instead of finishing the job. Flip to `it` once core takes over leases of dead owners
-    // on the same host (as LocalStorage already does for its lock files).
-    it.fails('the run right after a SIGKILL inside raw-to-processed completes', async () => {
+    // Was a bug: the lease a SIGKILLed run left behind (owner "<host>:<dead pid>") made the next run
+    // fail with LeaseHeld for up to 15 minutes. Core now takes over leases of dead owners on this host.
+    it('the run right after a SIGKILL inside raw-to-processed completes', async () => {
       const lake = join(work, 'lease');
       const killed = await runTechstoreProcess(lake, data, { onLine: /\] raw-to-processed\s+started/, delayMs: 300 });
       expect(killed.killed).toBe(true);
