@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalStorage, definePipeline } from '@lakeblocks/core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -55,6 +57,22 @@ describe('runRawToProcessed', () => {
     const third = await runRawToProcessed({ storage, tables: ordersOnly, runId: 'run-3' });
     expect(third.tables[0]?.files.map((f) => f.key)).toEqual(['raw/orders/b2/orders_b.csv']);
     expect(await count('orders')).toBe(3);
+  });
+
+  it('removes temp files a killed writer left under processed/<table>/ before writing it again; keeps a live one', async () => {
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!; // exited: its pid is free
+    const host = createHash('sha1').update(hostname()).digest('hex').slice(0, 8);
+    const partition = join(storage.root, 'processed', 'orders', 'year=2025', 'month=12', 'day=2');
+    await mkdir(partition, { recursive: true });
+    const orphan = join(partition, `.part-x-00000.parquet.0123456789ab.${host}-${dead}.tmp`);
+    const live = join(partition, `.part-y-00000.parquet.0123456789ab.${host}-${process.pid}.tmp`);
+    await writeFile(orphan, 'half a parquet file');
+    await writeFile(live, 'being written');
+    await storage.put('raw/orders/b1/orders_a.csv', ORDERS_HEADER + orderRow(1));
+    await runRawToProcessed({ storage, tables: ordersOnly, runId: 'run-1' });
+    expect(existsSync(orphan)).toBe(false);
+    expect(existsSync(live)).toBe(true);
+    expect(await count('orders')).toBe(1);
   });
 
   it('writes rejects/<table>/<run-id>.csv with line, column and reason; rows_in = rows_out + rows_rejected', async () => {

@@ -167,6 +167,13 @@ export async function runRawToProcessed(options: RawToProcessedOptions): Promise
         reports.push({ table: table.name, job, files: [], deleted: 0, message });
         continue;
       }
+      // Temp files of a writer killed mid-write (SIGKILL, OOM) are never listed, but take disk space:
+      // a local lake removes those of dead processes on this host before the table is written again.
+      const sweeper = storage as Partial<TempFileSweeper>;
+      if (typeof sweeper.sweepTempFiles === 'function') {
+        const swept = await sweeper.sweepTempFiles(lakeLayout.tablePrefix('processed', table.name));
+        if (swept.removed.length > 0) ctx?.log.info(`removed ${swept.removed.length} temp file(s) left by killed writers under processed/${table.name}/`, { table: table.name, job });
+      }
       const writer = new ParquetDatasetWriter(storage, table, { ...options.writer, mode: options.mode ?? 'append' });
       const rejects = new RejectsWriter(storage, table.name, runId);
       const files: FileReport[] = [];
@@ -286,4 +293,9 @@ export function rawToProcessedStep(options: Omit<RawToProcessedOptions, 'runId' 
       };
     },
   };
+}
+
+/** A storage that can remove temp files left by killed writers (core's `LocalStorage`). */
+interface TempFileSweeper {
+  sweepTempFiles(prefix: string): Promise<{ removed: string[]; kept: number }>;
 }
