@@ -11,7 +11,7 @@ export { generateNequi, NEQUI_HEADERS, NEQUI_SIZES, TRANSACTION_ERRORS } from '.
 export type { GenerateNequiOptions, GenerateNequiSummary, GeneratedFile } from './generate/generate-nequi.js';
 export { MCC_CODES } from './generate/mcc-catalog.js';
 export { Rng } from './generate/rng.js';
-export { uploadNequiSources, nequiSourcesBatch, NEQUI_SOURCE_FILES } from './pipeline/upload-sources.js';
+export { uploadNequiSources, sourceDigest, NEQUI_SOURCE_BATCH, NEQUI_SOURCE_FILES } from './pipeline/upload-sources.js';
 export type { NequiUpload } from './pipeline/upload-sources.js';
 export { nequiPipeline } from './pipeline/nequi-pipeline.js';
 export type { NequiPipelineOptions, NequiMySqlOptions } from './pipeline/nequi-pipeline.js';

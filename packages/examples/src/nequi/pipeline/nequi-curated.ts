@@ -9,9 +9,13 @@
  *   `client_monthly_spend` rebuild just the months those files touch (`overwrite_partitions`), and
  *   the per-client models (`client_risk_profile`, `client_category_spend`, `client_segments`: 2,000
  *   rows each, aggregated over all time) are rebuilt from the curated months;
- * - nothing new: nothing is written.
+ * - processed files that disappeared since the last build (a replaced source whose new version no
+ *   longer covers a month): a transactions file rebuilds the months of its path, any other file
+ *   rebuilds everything. The keys the last build read are kept in `_state/nequi/curated-inputs.json`;
+ * - nothing new and nothing gone: nothing is written.
  *
- * The bookmark commits only after every model ran, so a failed build is redone by the next run.
+ * The bookmark commits only after every model ran (and after the list of inputs is saved), so a
+ * failed build is redone by the next run.
  *
  * @module
  */
@@ -52,6 +56,9 @@ export interface NequiCuratedResult {
 
 const TRANSACTIONS = /^processed\/transactions\/year=(\d+)\/month=(\d+)\//;
 
+/** The processed keys the last curated build read. */
+const INPUTS_STATE = '_state/nequi/curated-inputs.json';
+
 /**
  * Builds the curated layer (see the module description).
  *
@@ -76,14 +83,17 @@ export async function buildNequiCurated(options: {
     const listing: ObjectInfo[] = [];
     for await (const obj of storage.listAll(lakeLayout.layerPrefix('processed'))) if (obj.key.endsWith('.parquet')) listing.push(obj);
     const todo = run.filterNew(listing);
-    if (todo.length === 0) {
+    const present = new Set(listing.map((o) => o.key));
+    const before: string[] = (await storage.exists(INPUTS_STATE)) ? (JSON.parse(Buffer.from(await storage.get(INPUTS_STATE)).toString('utf8')) as string[]) : [];
+    const gone = before.filter((key) => !present.has(key));
+    if (todo.length === 0 && gone.length === 0) {
       ctx?.log.info(`no new processed files (${listing.length} already built): nothing written`);
       return { mode: 'nothing-new', newFiles: 0, months: [], models: {} };
     }
     const months = new Map<string, PartitionValues>();
     let dimensions = false;
-    for (const obj of todo) {
-      const m = TRANSACTIONS.exec(obj.key);
+    for (const key of [...todo.map((o) => o.key), ...gone]) {
+      const m = TRANSACTIONS.exec(key);
       if (m) months.set(`${Number(m[1])}-${Number(m[2])}`, { year: Number(m[1]), month: Number(m[2]) });
       else dimensions = true;
     }
@@ -97,10 +107,11 @@ export async function buildNequiCurated(options: {
       ctx?.count({ rowsOut: result.rows, files: result.partitionsWritten.length });
       ctx?.progress({ done: i + 1, total: nequiModels.length, unit: 'models' });
     }
+    await storage.put(INPUTS_STATE, JSON.stringify([...present].sort()));
     await run.commit(todo);
     const mode = full ? 'full' : 'incremental';
     const monthList = full ? [] : [...months.keys()].sort();
-    ctx?.log.info(`curated ${mode} build from ${todo.length} new processed file(s)`, { months: monthList });
+    ctx?.log.info(`curated ${mode} build from ${todo.length} new and ${gone.length} removed processed file(s)`, { months: monthList });
     return { mode, newFiles: todo.length, months: monthList, models };
   } finally {
     await run.release().catch(() => undefined);

@@ -72,8 +72,9 @@ export interface NequiPipelineOptions {
   /** Where the four source files are (from `pnpm nequi generate`); without it, nothing is uploaded and what is new in raw/ is processed. */
   dataDir?: string;
   /**
-   * The raw batch folder for uploaded sources (default: derived from the sources' content, so
-   * rerunning with the same `dataDir` uploads and ingests nothing twice; see `nequiSourcesBatch`).
+   * The raw batch folder for uploaded sources. Default `source` (`NEQUI_SOURCE_BATCH`): the files are
+   * full snapshots, an unchanged one is not uploaded again and a changed one replaces its earlier
+   * version (reprocessed, never appended twice). An explicit batch adds the files as an increment.
    */
   batch?: string;
   /** A time limit for the whole run (the daily window): the run fails fast naming the step that overran. */
