@@ -266,15 +266,24 @@ async function* run(
   const values: (CellValue | null)[] = new Array(table.columns.length).fill(null);
   const texts: (string | null)[] = new Array(table.columns.length).fill(null);
 
-  const isHeader = (record: CsvRecordView): boolean =>
-    record
-      .texts()
-      .map((f) => {
-        const n = normalize(f);
-        return rename[n] ?? n;
-      })
-      .sort()
-      .join('\u0000') === headerKey;
+  /**
+   * Whether a record repeats the header (names normalised and renamed, in any order). A repeat in
+   * another column order means the rows after it may follow that order: reading them in the first
+   * header's columns could swap values silently, so the file is refused, naming the line.
+   */
+  const isHeader = (record: CsvRecordView): boolean => {
+    const names = record.texts().map((f) => {
+      const n = normalize(f);
+      return rename[n] ?? n;
+    });
+    if ([...names].sort().join('\u0000') !== headerKey) return false;
+    if (names.some((n, i) => n !== headerFields[i])) {
+      throw new IngestError('CsvMalformed', `Line ${record.line} of ${file} repeats the header in another column order (${names.join(',')}): the rows after it could be read into the wrong columns; split the file at that line`, {
+        context: { file, line: record.line, reason: 'header-reordered' },
+      });
+    }
+    return true;
+  };
 
   const handle = (record: CsvRecordView): void => {
     if (plans === undefined) {
