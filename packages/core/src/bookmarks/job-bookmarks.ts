@@ -356,8 +356,11 @@ export class BookmarkRun {
     if (settings.heartbeatMs !== undefined) {
       this.#heartbeat = setInterval(() => {
         if (this.#released) return this.#stopHeartbeat();
-        // A failed renewal (lease lost, store unreachable until expiry) surfaces at the next commit.
-        this.renew().catch(() => this.#stopHeartbeat());
+        // A lost lease stops the heartbeat (the next commit fails with LeaseLost); a transient store
+        // error does not: the next tick tries again before the lease expires.
+        this.renew().catch((error: unknown) => {
+          if ((error as { _tag?: unknown })._tag === 'LeaseLost') this.#stopHeartbeat();
+        });
       }, settings.heartbeatMs);
       this.#heartbeat.unref();
     }

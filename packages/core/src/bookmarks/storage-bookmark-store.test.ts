@@ -83,3 +83,36 @@ describe('StorageBookmarkStore after the commit landed', () => {
     }
   });
 });
+
+describe('JobBookmarks heartbeat', () => {
+  it('keeps renewing after a transient store error; the lease does not lapse', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lakeblocks-bookmarks-'));
+    try {
+      const store = new StorageBookmarkStore(new LocalStorage(dir, { durable: false }));
+      let failures = 2;
+      const flaky = new Proxy(store, {
+        get(target, prop) {
+          if (prop === 'renewLease') {
+            return async (...args: Parameters<StorageBookmarkStore['renewLease']>) => {
+              if (failures-- > 0) throw new CoreError('StorageFailure', 'store briefly unreachable');
+              return target.renewLease(...args);
+            };
+          }
+          const value: unknown = Reflect.get(target, prop, target);
+          return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+      const run = await new JobBookmarks(flaky, { heartbeatMs: 80, owner: 'a' }).begin('hb/flaky', { ttlMs: 400 });
+      await new Promise((r) => setTimeout(r, 900)); // two failed ticks, then renewals past the first expiry
+      const rival = await new JobBookmarks(store, { owner: 'b' }).begin('hb/flaky').then(
+        () => 'acquired',
+        (e: unknown) => (e as CoreError)._tag,
+      );
+      expect(rival).toBe('LeaseHeld');
+      await run.commit([{ key: 'raw/x.csv', size: 1, etag: 'e', lastModified: new Date() }]);
+      await run.release();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
