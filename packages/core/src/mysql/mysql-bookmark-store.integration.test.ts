@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeBookmarkStoreSuite } from '../bookmarks/bookmark-store-suite.js';
 import { JobBookmarks } from '../bookmarks/job-bookmarks.js';
 import { CoreError } from '../errors/core-error.js';
-import { connectTestMySql, type TestMySql } from '../testing/mysql.js';
+import { createPool } from 'mysql2/promise';
+import { connectTestMySql, DEFAULT_TEST_MYSQL_URL, type TestMySql } from '../testing/mysql.js';
 import { MySqlBookmarkStore, type MySqlPoolLike } from './mysql-bookmark-store.js';
 
 let db: TestMySql;
@@ -48,6 +49,28 @@ describe('MySqlBookmarkStore specifics', () => {
       [`${prefix.replace(/_/g, '\\_')}%`],
     );
     expect(rows.map((r) => r.name).sort()).toEqual([`${prefix}bookmark_history`, `${prefix}bookmark_leases`, `${prefix}bookmarks`]);
+  });
+
+  it('stores keys with quotes and backslashes exactly under sql_mode NO_BACKSLASH_ESCAPES, and gives the session its mode back', async () => {
+    const url = new URL(process.env.LAKEBLOCKS_MYSQL_URL ?? DEFAULT_TEST_MYSQL_URL);
+    url.pathname = `/${db.database}`;
+    const nbe = createPool({ uri: url.toString(), connectTimeout: 5_000, connectionLimit: 1 });
+    nbe.on('connection', (c: { query(sql: string): unknown }) => {
+      c.query("SET SESSION sql_mode = CONCAT(@@SESSION.sql_mode, ',NO_BACKSLASH_ESCAPES')");
+    });
+    try {
+      const bookmarks = new JobBookmarks(new MySqlBookmarkStore(nbe, { tablePrefix: db.tablePrefix }));
+      const keys = ["raw/o'brien.csv", 'raw/back\\slash.csv', "raw/x', 1); DROP TABLE t; --.csv"];
+      const run = await bookmarks.begin('nbe/job');
+      await run.commit(keys.map((key, i) => ({ key, size: i + 1, etag: `e${i}`, lastModified: new Date(1_700_000_000_000) })));
+      await run.release();
+      const state = await bookmarks.read('nbe/job');
+      expect(state.objects.map((o) => o.key).sort()).toEqual([...keys].sort());
+      const [mode] = (await nbe.query('SELECT @@SESSION.sql_mode AS m')) as unknown as [{ m: string }[]];
+      expect(mode[0]?.m).toContain('NO_BACKSLASH_ESCAPES');
+    } finally {
+      await nbe.end();
+    }
   });
 
   it('refuses an unsafe table prefix', () => {

@@ -8,6 +8,7 @@ import { CoreError } from '../errors/core-error.js';
 import { isDeadLocalOwner } from '../process/local-process.js';
 import { retry, withTimeout } from '../retry/retry.js';
 import { classifyMysqlError, connectionIsBroken } from './mysql-errors.js';
+import { allowBackslashEscapes, restoreSqlMode } from './sql-mode.js';
 
 /**
  * The part of a mysql2/promise pool connection that lakeblocks uses. A `PoolConnection` from
@@ -495,12 +496,22 @@ export class MySqlBookmarkStore implements BookmarkStore {
   async #withConnection<T>(fn: (conn: MySqlConnectionLike, session: { broken: boolean }) => Promise<T>): Promise<T> {
     const conn = await this.#getConnection();
     const session = { broken: false };
+    let savedMode: string | undefined;
     try {
+      // Values go through mysql2's client-side escaping: not under NO_BACKSLASH_ESCAPES (see sql-mode.ts).
+      savedMode = await allowBackslashEscapes(conn, this.#queryTimeoutMs).catch((error: unknown) => {
+        throw error instanceof CoreError ? error : classifyMysqlError(error, 'MySQL bookmark store: sql_mode', { location: this.location });
+      });
       return await fn(conn, session);
     } catch (error) {
       if (connectionIsBroken(error)) session.broken = true;
       throw error;
     } finally {
+      if (!session.broken && savedMode !== undefined) {
+        await restoreSqlMode(conn, savedMode, this.#queryTimeoutMs).catch(() => {
+          session.broken = true; // a session left in another mode must not go back to the pool
+        });
+      }
       if (session.broken && conn.destroy !== undefined) conn.destroy();
       else conn.release();
     }

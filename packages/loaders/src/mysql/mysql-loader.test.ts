@@ -80,7 +80,7 @@ describe('MySqlLoader statements', () => {
 
   it('refuses to load when a NO_BACKSLASH_ESCAPES session reports a mode it cannot restore safely', async () => {
     const { pool } = fakePool({ sqlMode: "NO_BACKSLASH_ESCAPES,X'; DROP TABLE t; --" });
-    await expect(new MySqlLoader(pool).load(lineItems, makeRows(0, 1), { mode: 'append', tableName: 'items' })).rejects.toThrow(/refusing to load with NO_BACKSLASH_ESCAPES/);
+    await expect(new MySqlLoader(pool).load(lineItems, makeRows(0, 1), { mode: 'append', tableName: 'items' })).rejects.toThrow(/refusing to send escaped values with NO_BACKSLASH_ESCAPES/);
   });
 
   it('replace loads a staging table of its own and swaps it in with one RENAME', async () => {

@@ -46,7 +46,7 @@
  * @module
  */
 import { CoreError, retry, toMySqlCreateTable, withTimeout, type AnyTable, type TableColumn } from '@lakeblocks/core';
-import { connectionIsBroken } from '@lakeblocks/core/mysql';
+import { allowBackslashEscapes, connectionIsBroken, restoreSqlMode } from '@lakeblocks/core/mysql';
 import type { MySqlConnectionLike, MySqlPoolLike } from '@lakeblocks/core/mysql';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -487,19 +487,13 @@ export class MySqlLoader {
   private async connect(context: { table: string }): Promise<MySqlConnectionLike> {
     const conn = await this.takeConnection(context);
     try {
-      const [rows] = await withTimeout(this.options.queryTimeoutMs, 'Reading sql_mode', () => conn.query({ sql: 'SELECT @@SESSION.sql_mode AS sql_mode', timeout: this.options.queryTimeoutMs }));
-      const mode = String((rows as { sql_mode?: unknown }[])[0]?.sql_mode ?? '');
-      const parts = mode.split(',').filter((m) => m !== '');
-      if (parts.includes('NO_BACKSLASH_ESCAPES')) {
-        if (!/^[A-Z_,]*$/.test(mode)) throw new LoadersError('DatabaseFailure', `Unexpected sql_mode ${JSON.stringify(mode)}: refusing to load with NO_BACKSLASH_ESCAPES set`, { context });
-        const cleared = parts.filter((m) => m !== 'NO_BACKSLASH_ESCAPES').join(',');
-        await withTimeout(this.options.queryTimeoutMs, 'Setting sql_mode', () => conn.query({ sql: `SET SESSION sql_mode = '${cleared}'`, timeout: this.options.queryTimeoutMs }));
-        savedSqlModes.set(conn, mode);
-      }
+      const mode = await allowBackslashEscapes(conn, this.options.queryTimeoutMs);
+      if (mode !== undefined) savedSqlModes.set(conn, mode);
       return conn;
     } catch (error) {
       destroy(conn);
-      throw error instanceof LoadersError ? error : classifyLoaderMysqlError(error, `connect (loading ${context.table})`, context);
+      if (error instanceof CoreError) throw new LoadersError('DatabaseFailure', error.message, { context, cause: error });
+      throw classifyLoaderMysqlError(error, `connect (loading ${context.table})`, context);
     }
   }
 
@@ -509,7 +503,7 @@ export class MySqlLoader {
     if (mode !== undefined) {
       savedSqlModes.delete(conn);
       try {
-        await withTimeout(this.options.queryTimeoutMs, 'Restoring sql_mode', () => conn.query({ sql: `SET SESSION sql_mode = '${mode}'`, timeout: this.options.queryTimeoutMs }));
+        await restoreSqlMode(conn, mode, this.options.queryTimeoutMs);
       } catch {
         destroy(conn); // a session left in another mode must not go back to the pool
         return;
