@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CoreError, JobBookmarks, LocalStorage, StorageBookmarkStore } from '@lakeblocks/core';
@@ -43,16 +43,17 @@ describe('a bookmark lease left by a SIGKILLed run', () => {
   it('is recognisable: unreleased, unexpired, owned by a dead process of this host', async () => {
     const pid = await holdAndDie('raw-to-processed/orders');
     expect((await deadLocalLeases(lake)).map((d) => d.owner)).toEqual([expect.stringMatching(new RegExp(`:${pid}$`))]);
-    // What the next run meets today: LeaseHeld naming the dead owner.
-    const error = await new JobBookmarks(new StorageBookmarkStore(new LocalStorage(lake))).begin('raw-to-processed/orders').then(
+    // A live holder still keeps others out: the same check against a process that is alive (this one)
+    // must refuse, naming the owner.
+    const live = await new JobBookmarks(new StorageBookmarkStore(new LocalStorage(lake)), { owner: `${hostname()}:${process.pid}` }).begin('raw-to-processed/live');
+    const error = await new JobBookmarks(new StorageBookmarkStore(new LocalStorage(lake))).begin('raw-to-processed/live').then(
       (run) => run.release().then(() => undefined),
       (e: unknown) => e,
     );
-    if (error !== undefined) {
-      expect(error).toBeInstanceOf(CoreError);
-      expect((error as CoreError)._tag).toBe('LeaseHeld');
-      expect((error as CoreError).message).toContain(`:${pid}`);
-    }
+    expect(error).toBeInstanceOf(CoreError);
+    expect((error as CoreError)._tag).toBe('LeaseHeld');
+    expect((error as CoreError).message).toContain(`:${process.pid}`);
+    await live.release();
   });
 
   // Was a bug (the next run failed with LeaseHeld for up to 15 minutes after a crash): a lease of a
