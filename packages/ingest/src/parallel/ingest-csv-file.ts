@@ -191,6 +191,8 @@ export async function ingestCsvFile(writer: ParquetDatasetWriter, path: string, 
     return { files, stats: total, threads: workers.length };
   } catch (error) {
     if (!(error instanceof Abandon)) throw error;
+    // The workers go before the re-read: they hold file handles, batches and CPU.
+    await Promise.all(workers.splice(0).map((w) => w.terminate()));
     return await sequential(`parallel read abandoned (${error.message}); read again on this thread`);
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
