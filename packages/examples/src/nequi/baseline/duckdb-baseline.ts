@@ -15,7 +15,7 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { AnyTable } from '@lakeblocks/core';
+import { toDuckDbType, type AnyTable } from '@lakeblocks/core';
 import { nequiModels, transactionsEnriched } from '../models/index.js';
 import { nequiTables, UNKNOWN } from '../tables.js';
 
@@ -45,27 +45,6 @@ const MONEY = `'^-?[0-9]+(\\.[0-9]{1,2})?$'`;
 const money = (c: string) => `nullif(regexp_replace(${c}, '^\\$', ''), '')`;
 const isMoney = (c: string) => `regexp_full_match(regexp_replace(${c}, '^\\$', ''), ${MONEY})`;
 const monthYear = (c: string) => `make_date(CAST(split_part(${c}, '/', 2) AS INTEGER), CAST(split_part(${c}, '/', 1) AS INTEGER), 1)`;
-
-function duckType(type: AnyTable['columns'][number]['type']): string {
-  switch (type.kind) {
-    case 'int':
-      return 'INTEGER';
-    case 'bigint':
-      return 'BIGINT';
-    case 'double':
-      return 'DOUBLE';
-    case 'decimal':
-      return `DECIMAL(${type.precision}, ${type.scale})`;
-    case 'boolean':
-      return 'BOOLEAN';
-    case 'date':
-      return 'DATE';
-    case 'timestamp':
-      return 'TIMESTAMP';
-    default:
-      return 'VARCHAR';
-  }
-}
 
 async function count(con: DuckDBConnection, sql: string): Promise<number> {
   const rows = (await con.runAndReadAll(sql)).getRows();
@@ -191,7 +170,7 @@ export async function fingerprintLake(lakeDir: string, tables: readonly AnyTable
     for (const t of tables) {
       const layer = nequiTables.some((p) => p.name === t.name) ? 'processed' : 'curated';
       // As the declared type first: a count may be BIGINT on one side and INTEGER on the other.
-      const text = (c: AnyTable['columns'][number]) => `CAST(CAST("${c.name}" AS ${duckType(c.type)}) AS VARCHAR)`;
+      const text = (c: AnyTable['columns'][number]) => `CAST(CAST("${c.name}" AS ${toDuckDbType(c.type)}) AS VARCHAR)`;
       const cols = t.columns.map((c) => `coalesce(${text(c)}, '<null>')`).join(", '|', ");
       const rows = (
         await con.runAndReadAll(
