@@ -51,6 +51,10 @@ const NO_LINK_CODES = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDE
 
 const DEFAULT_PAGE_SIZE = 1000;
 const KNOWN_DIRS_MAX = 10_000;
+/** File-system calls a listing or a temp sweep keeps in flight (libuv's pool runs 4 by default). */
+const STAT_CONCURRENCY = 16;
+/** Sibling directories whose entries a listing reads ahead of the one it walks. */
+const READDIR_LOOKAHEAD = 8;
 
 let lastMtime = 0;
 
@@ -175,21 +179,41 @@ export class LocalStorage implements Storage {
     }
     const startAfter = options.continuationToken ?? '';
     const objects: ObjectInfo[] = [];
+    // Keys come from the walk in key order; their stats run STAT_CONCURRENCY at a time (one
+    // round trip to the thread pool per file was most of a large listing's time). A key deleted
+    // while listing is skipped and the page filled from the keys after it, as before.
+    const walk = this.walk(prefix, startAfter)[Symbol.asyncIterator]();
     let more = false;
-    for await (const key of this.walk(prefix, startAfter)) {
-      if (objects.length === pageSize) {
-        more = true;
-        break;
+    try {
+      for (;;) {
+        const want = pageSize - objects.length;
+        const keys: string[] = [];
+        let next = await walk.next();
+        while (!next.done && keys.length < want) {
+          keys.push(next.value);
+          if (keys.length < want) next = await walk.next();
+        }
+        if (keys.length === 0) break;
+        const infos = await mapLimit(keys, STAT_CONCURRENCY, async (key) => {
+          const path = this.pathOf(key);
+          let st: BigIntStats;
+          try {
+            st = await stat(path, { bigint: true });
+          } catch (error) {
+            if (isCode(error, 'ENOENT', 'ENOTDIR')) return undefined; // deleted while listing
+            throw fsError(error, 'list', key, path);
+          }
+          return st.isFile() ? toInfo(key, st) : undefined;
+        });
+        for (const info of infos) if (info) objects.push(info);
+        if (keys.length < want) break; // the walk ended
+        if (objects.length === pageSize) {
+          more = !(await walk.next()).done;
+          break;
+        }
       }
-      const path = this.pathOf(key);
-      let st: BigIntStats;
-      try {
-        st = await stat(path, { bigint: true });
-      } catch (error) {
-        if (isCode(error, 'ENOENT', 'ENOTDIR')) continue; // deleted while listing
-        throw fsError(error, 'list', key, path);
-      }
-      if (st.isFile()) objects.push(toInfo(key, st));
+    } finally {
+      await walk.return?.(undefined);
     }
     const last = objects.at(-1);
     return more && last ? { objects, nextToken: last.key } : { objects };
@@ -258,18 +282,21 @@ export class LocalStorage implements Storage {
     const folder = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
     const removed: string[] = [];
     let kept = 0;
-    const visit = async (dir: string): Promise<void> => {
+    // Level by level, STAT_CONCURRENCY directories at a time: a day-partitioned table is thousands
+    // of small directories, and reading them one after the other cost a second per table.
+    const visit = async (dir: string): Promise<string[]> => {
       let dirents;
       try {
         dirents = await readdir(dir, { withFileTypes: true });
       } catch (error) {
-        if (isCode(error, 'ENOENT', 'ENOTDIR')) return;
+        if (isCode(error, 'ENOENT', 'ENOTDIR')) return [];
         throw fsError(error, 'sweepTempFiles', folder, dir);
       }
+      const subdirs: string[] = [];
       for (const dirent of dirents) {
         const path = join(dir, dirent.name);
         if (dirent.isDirectory()) {
-          await visit(path);
+          subdirs.push(path);
           continue;
         }
         if (!dirent.isFile() || !TEMP_RE.test(dirent.name)) continue;
@@ -285,8 +312,11 @@ export class LocalStorage implements Storage {
           kept++;
         }
       }
+      return subdirs;
     };
-    await visit(folder === '' ? this.root : this.pathOf(folder.slice(0, -1)));
+    for (let level = [folder === '' ? this.root : this.pathOf(folder.slice(0, -1))]; level.length > 0; ) {
+      level = (await mapLimit(level, STAT_CONCURRENCY, visit)).flat();
+    }
     return { removed, kept };
   }
 
@@ -527,16 +557,43 @@ export class LocalStorage implements Storage {
     yield* this.walkDir(prefix.slice(0, cut), prefix.slice(cut), startAfter);
   }
 
-  private async *walkDir(dirKey: string, namePrefix: string, startAfter: string): AsyncGenerator<string> {
+  private async *walkDir(dirKey: string, namePrefix: string, startAfter: string, read?: Promise<WalkEntry[]>): AsyncGenerator<string> {
+    const entries = await (read ?? this.readEntries(dirKey, namePrefix));
+    // A directory before the token is skipped whole, unless the token lies inside it.
+    const todo = entries.filter(({ key, isDir }) => compareKeys(key, startAfter) > 0 || (isDir && startAfter.startsWith(key)));
+    // The next sibling directories are read while this one is walked: a day-partitioned table is
+    // thousands of one-file directories, and reading them one after the other was a listing's cost.
+    const ahead = new Map<number, Promise<WalkEntry[]>>();
+    for (let i = 0; i < todo.length; i++) {
+      const { key, isDir } = todo[i] as WalkEntry;
+      if (!isDir) {
+        yield key;
+        continue;
+      }
+      for (let j = i; j < todo.length && j < i + READDIR_LOOKAHEAD; j++) {
+        const entry = todo[j] as WalkEntry;
+        if (!entry.isDir || ahead.has(j)) continue;
+        const pending = this.readEntries(entry.key, '');
+        pending.catch(() => undefined); // awaited when walked; not unhandled if the walk stops first
+        ahead.set(j, pending);
+      }
+      const pending = ahead.get(i);
+      ahead.delete(i);
+      yield* this.walkDir(key, '', startAfter, pending);
+    }
+  }
+
+  /** The listable entries of a directory (`name/` for a directory), in key order; none when it is missing. */
+  private async readEntries(dirKey: string, namePrefix: string): Promise<WalkEntry[]> {
     const dirPath = dirKey === '' ? this.root : this.pathOf(dirKey.slice(0, -1));
     let dirents;
     try {
       dirents = await readdir(dirPath, { withFileTypes: true });
     } catch (error) {
-      if (isCode(error, 'ENOENT', 'ENOTDIR')) return;
+      if (isCode(error, 'ENOENT', 'ENOTDIR')) return [];
       throw fsError(error, 'list', dirKey, dirPath);
     }
-    const entries: { key: string; isDir: boolean }[] = [];
+    const entries: WalkEntry[] = [];
     for (const dirent of dirents) {
       const name = dirent.name;
       if (!name.startsWith(namePrefix) || TEMP_RE.test(name) || LOCK_RE.test(name)) continue;
@@ -551,16 +608,28 @@ export class LocalStorage implements Storage {
       if (isDir) entries.push({ key: `${dirKey}${name}/`, isDir });
       else if (isFile) entries.push({ key: `${dirKey}${name}`, isDir });
     }
-    entries.sort((a, b) => compareKeys(a.key, b.key));
-    for (const { key, isDir } of entries) {
-      if (compareKeys(key, startAfter) <= 0) {
-        // A directory before the token is skipped whole, unless the token lies inside it.
-        if (!isDir || !startAfter.startsWith(key)) continue;
-      }
-      if (isDir) yield* this.walkDir(key, '', startAfter);
-      else yield key;
-    }
+    return entries.sort((a, b) => compareKeys(a.key, b.key));
   }
+}
+
+/** An entry of a listed directory: a file key, or a directory as `name/`. */
+interface WalkEntry {
+  key: string;
+  isDir: boolean;
+}
+
+/** `fn` over `items`, at most `limit` at a time; results in the order of `items`. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
 
 /** Writes all of `bytes` (a write may be partial). */

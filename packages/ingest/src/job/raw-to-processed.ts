@@ -20,6 +20,7 @@ import {
   lakeLayout,
   newRunId,
   type AnyTable,
+  type DatasetLayer,
   type ObjectInfo,
   type StepContext,
   type StepDefinition,
@@ -28,7 +29,7 @@ import {
 import { defineCleaning, type TableCleaning } from '../cleaning/cleaning-rules.js';
 import { readCsvBatches, type CsvReadStats } from '../csv/read-csv.js';
 import { PrimaryKeySet } from '../dedupe/primary-key-set.js';
-import { ParquetDatasetWriter, type DatasetWriterOptions, type WriteMode, type WrittenFile } from '../parquet/dataset-writer.js';
+import { ParquetDatasetWriter, sourceDigest, type DatasetWriterOptions, type WriteMode, type WrittenFile } from '../parquet/dataset-writer.js';
 import { ingestCsvFile } from '../parallel/ingest-csv-file.js';
 import type { RejectedRow } from '../rejects/rejected-row.js';
 import { RejectsWriter } from '../rejects/rejects-writer.js';
@@ -167,14 +168,11 @@ export async function runRawToProcessed(options: RawToProcessedOptions): Promise
         reports.push({ table: table.name, job, files: [], deleted: 0, message });
         continue;
       }
-      // Temp files of a writer killed mid-write (SIGKILL, OOM) are never listed, but take disk space:
-      // a local lake removes those of dead processes on this host before the table is written again.
-      const sweeper = storage as Partial<TempFileSweeper>;
-      if (typeof sweeper.sweepTempFiles === 'function') {
-        const swept = await sweeper.sweepTempFiles(lakeLayout.tablePrefix('processed', table.name));
-        if (swept.removed.length > 0) ctx?.log.info(`removed ${swept.removed.length} temp file(s) left by killed writers under processed/${table.name}/`, { table: table.name, job });
-      }
-      const writer = new ParquetDatasetWriter(storage, table, { ...options.writer, mode: options.mode ?? 'append' });
+      const mode = options.mode ?? 'append';
+      // Inputs with no file in the table yet skip the writer's stale-file listings (see claimSources);
+      // recorded in every mode, so that a later run in another mode knows what this one wrote.
+      const fresh = await claimSources(storage, job, options.writer?.layer ?? 'processed', table.name, todo);
+      const writer = new ParquetDatasetWriter(storage, table, { ...options.writer, mode, ...(mode === 'overwrite' ? {} : { freshSources: fresh }) });
       const rejects = new RejectsWriter(storage, table.name, runId);
       const files: FileReport[] = [];
       // Compact: a bitset for integer keys (a Set of 13.3 M ids alone took ~400 MB).
@@ -213,6 +211,9 @@ export async function runRawToProcessed(options: RawToProcessedOptions): Promise
           ctx?.count({ rowsIn, rowsOut, rowsRejected, files: written.length, bytesWritten: report.bytesWritten, bytesRead: obj.size });
         }
         const committed = await writer.commit();
+        await sweepKilledWriters(storage, committed.files, (removed) =>
+          ctx?.log.info(`removed ${removed} temp file(s) left by killed writers in the partitions of processed/${table.name}/ just written`, { table: table.name, job }),
+        );
         const rejectsKey = await rejects.publish();
         // Data and rejects are durable: only now does the bookmark move.
         const state = await run.commit(todo);
@@ -293,6 +294,67 @@ export function rawToProcessedStep(options: Omit<RawToProcessedOptions, 'runId' 
       };
     },
   };
+}
+
+/**
+ * Where the job records the inputs it may have written files of: `_state/ingest/<job>.sources.json`,
+ * `{ version: 1, digests: [...] }` (the `sourceDigest` of each raw key, as in the file names).
+ */
+function ingestSourcesKey(job: string): string {
+  return `_state/ingest/${job}.sources.json`;
+}
+
+const PART_DIGEST = /\/part-([0-9a-f]{12})-\d+\.parquet$/;
+
+/**
+ * The raw keys of `todo` that have no file in the table yet: their digest is not in the job's
+ * record of inputs it may have written. The record is extended with every key of `todo` *before*
+ * any data file is written, so a run that fails or is killed midway, a bookmark rewind, or a raw
+ * file replaced later all find their digest recorded and get the writer's full stale-file cleanup;
+ * only a never-seen key skips it (the listing of the whole table at commit). Without a record (a
+ * lake from before it, or a first run) it is seeded from one listing of the table's files.
+ */
+async function claimSources(storage: Storage, job: string, layer: DatasetLayer, table: string, todo: readonly ObjectInfo[]): Promise<string[]> {
+  const key = ingestSourcesKey(job);
+  let known: Set<string> | undefined;
+  const stored = await storage.stat(key);
+  if (stored !== undefined) {
+    const doc = JSON.parse(Buffer.from(await storage.get(key)).toString('utf8')) as { version?: unknown; digests?: unknown };
+    if (doc.version === 1 && Array.isArray(doc.digests)) known = new Set(doc.digests.filter((d): d is string => typeof d === 'string'));
+  }
+  const seeded = known === undefined;
+  if (known === undefined) {
+    known = new Set();
+    for await (const obj of storage.listAll(lakeLayout.tablePrefix(layer, table))) {
+      const m = PART_DIGEST.exec(obj.key);
+      if (m !== null) known.add(m[1]!);
+    }
+  }
+  const fresh = todo.filter((o) => !known.has(sourceDigest(o.key))).map((o) => o.key);
+  if (seeded || fresh.length > 0) {
+    for (const k of fresh) known.add(sourceDigest(k));
+    await storage.put(key, JSON.stringify({ version: 1, digests: [...known].sort() }), { contentType: 'application/json' });
+  }
+  return fresh;
+}
+
+/**
+ * Temp files of a writer killed mid-write (SIGKILL, OOM) are never listed, but take disk space: a
+ * local lake removes those of dead processes on this host in the partitions a run has just written
+ * — where a killed run of the same input left them — rather than walking every partition of the
+ * table (thousands of directories) on every run. `LocalStorage.sweepTempFiles('')` sweeps a whole lake.
+ */
+async function sweepKilledWriters(storage: Storage, files: readonly WrittenFile[], onRemoved: (count: number) => void): Promise<void> {
+  const sweeper = storage as Partial<TempFileSweeper>;
+  if (typeof sweeper.sweepTempFiles !== 'function') return;
+  const folders = [...new Set(files.map((f) => f.key.slice(0, f.key.lastIndexOf('/') + 1)))];
+  let removed = 0;
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < folders.length) removed += (await sweeper.sweepTempFiles!(folders[next++]!)).removed.length;
+  };
+  await Promise.all(Array.from({ length: Math.min(16, folders.length) }, worker));
+  if (removed > 0) onRemoved(removed);
 }
 
 /** A storage that can remove temp files left by killed writers (core's `LocalStorage`). */

@@ -114,6 +114,21 @@ describe('ParquetDatasetWriter', () => {
     ]);
   });
 
+  it('a failed write of an input keeps its earlier files, even when the caller still commits', async () => {
+    await writeRun([['raw/orders/b1/a.csv', HEADER + row(1, 1) + row(2, 2)]]);
+    const before = await keys();
+    const writer = new ParquetDatasetWriter(storage, orders.table, {});
+    try {
+      const broken = HEADER + row(3, 3) + '4,1,"never closed\n';
+      await expect(writer.write('raw/orders/b1/a.csv', batches(broken, 'raw/orders/b1/a.csv'))).rejects.toThrow();
+      const result = await writer.commit();
+      expect(result.deleted).toEqual([]);
+    } finally {
+      await writer.close();
+    }
+    expect(await keys()).toEqual(before);
+  });
+
   it('overwrite_partitions replaces only the partitions written; overwrite replaces the table', async () => {
     await writeRun([['raw/orders/b1/a.csv', HEADER + row(1, 1) + row(2, 2)]]);
     const result = await writeRun([['raw/orders/b2/b.csv', HEADER + row(10, 1)]], { mode: 'overwrite_partitions' });

@@ -5,7 +5,8 @@
  * - **Deterministic names.** `<source>` is a digest of the input's identity (its raw key), `<n>` a
  *   per-partition sequence, so rerunning the same input replaces its files instead of duplicating
  *   them; files of an earlier run of the same input that this run did not rewrite are deleted (in the
- *   partitions it writes right after publishing, in every other partition at commit).
+ *   partitions it writes right after publishing, in every other partition at commit; skipped for an
+ *   input the caller names in `freshSources`).
  * - **Nothing half-written.** An input's files are encoded into a local staging directory first and
  *   published (each by an atomic `Storage.putStream`) only once the whole input was read without
  *   error. An input that fails (unterminated quote, bad encoding …) publishes nothing.
@@ -73,6 +74,15 @@ export interface DatasetWriterOptions {
    * custom `encoder`. Default 0.
    */
   workers?: number;
+  /**
+   * Inputs (source ids, as passed to {@link ParquetDatasetWriter.write}) the caller knows have no
+   * file in the dataset yet — never written, not even by a run that failed or was killed. Their
+   * stale-file cleanup is skipped: no listing of their partitions after publishing, and no listing
+   * of the whole table at commit when every input of the run is fresh. Only for callers that keep
+   * such a record (the raw → processed job does); naming an input wrongly leaves its earlier files
+   * beside the new ones. Default none.
+   */
+  freshSources?: Iterable<string>;
 }
 
 /**
@@ -181,6 +191,8 @@ export class ParquetDatasetWriter {
   readonly #written = new Set<string>();
   /** Source digests written by this writer: their files this run did not rewrite are swept at commit. */
   readonly #sources = new Set<string>();
+  /** Digests of {@link DatasetWriterOptions.freshSources}. */
+  readonly #fresh: ReadonlySet<string>;
   readonly #partitionsWritten = new Map<string, PartitionValues>();
   #stagedCount = 0;
   readonly #maxStagedBytes: number;
@@ -209,6 +221,7 @@ export class ParquetDatasetWriter {
     this.#maxStagedBytes = options.maxStagedBytes ?? 128 * 1024 * 1024;
     this.#concurrency = Math.max(1, options.concurrency ?? 8);
     this.#workers = options.encoder === undefined ? Math.max(0, Math.floor(options.workers ?? 0)) : 0;
+    this.#fresh = new Set([...(options.freshSources ?? [])].map(sourceDigest));
     if (!['append', 'overwrite', 'overwrite_partitions'].includes(this.#mode)) {
       throw new IngestError('InvalidArgument', `Unknown write mode ${JSON.stringify(this.#mode)}`);
     }
@@ -225,7 +238,6 @@ export class ParquetDatasetWriter {
    */
   async write(sourceId: string, batches: AsyncIterable<PartitionedBatch | RecordBatch>): Promise<WrittenFile[]> {
     const digest = sourceDigest(sourceId);
-    this.#sources.add(digest);
     if (this.#loadWasm) await loadParquetWasm();
     const buffers = new Map<string, { partition: PartitionValues; batches: RecordBatch[]; rows: number }>();
     const seqs = new Map<string, number>();
@@ -330,9 +342,12 @@ export class ParquetDatasetWriter {
     } finally {
       await removeStaged(staged);
     }
+    // Only an input published whole takes part in the commit-time sweep of its earlier files: after a
+    // failed write (caught by a caller that still commits) its earlier data must stay.
+    this.#sources.add(digest);
     const cleanupStarted = performance.now();
     this.phases.publish += cleanupStarted - publishStarted;
-    if (this.#mode !== 'overwrite') {
+    if (this.#mode !== 'overwrite' && !this.#fresh.has(digest)) {
       await forEachLimit([...touched.values()], this.#concurrency, async (partition) => {
         const prefix = lakeLayout.partitionPrefix(this.#layer, this.table.name, partition);
         for await (const obj of this.storage.listAll(prefix)) {
@@ -358,10 +373,10 @@ export class ParquetDatasetWriter {
    */
   async commit(): Promise<DatasetCommitResult> {
     const parquet = (key: string): boolean => key.endsWith('.parquet');
-    if (this.#mode !== 'overwrite' && this.#sources.size > 0) {
+    if (this.#mode !== 'overwrite' && [...this.#sources].some((d) => !this.#fresh.has(d))) {
       // An input rewritten by this run (a replaced raw file) may no longer cover partitions its earlier
       // run wrote: its files there were not rewritten and `write` only swept the partitions it wrote.
-      // One listing of the table finds them.
+      // One listing of the table finds them; not needed when every input is fresh (no earlier files).
       const prefix = lakeLayout.tablePrefix(this.#layer, this.table.name);
       const stale: string[] = [];
       for await (const obj of this.storage.listAll(prefix)) {

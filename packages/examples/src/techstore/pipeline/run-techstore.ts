@@ -278,6 +278,10 @@ async function runWith(options: RunTechstoreOptions, aws: AwsLake | undefined): 
         run: async (ctx) => {
           const curatedEngine = aws ? aws.curated : await openDuckDb();
           if (!curatedEngine) throw new AwsOptionsError('an s3:// lake needs Athena for the curated models');
+          // DuckDB's first query registers a view per table (globbing thousands of processed files):
+          // start it now, so that it runs on DuckDB's threads while the build lists the processed layer.
+          // The later steps query the engine anyway; a failure here resurfaces in the build's queries.
+          if (curatedEngine instanceof DuckDbEngine) void curatedEngine.queryAll('SELECT 1').catch(() => undefined);
           curated = await buildCurated({ storage, engine: curatedEngine, bookmarks, context: ctx });
           return { mode: curated.mode, newFiles: curated.newFiles, models: curated.models.map((m) => ({ model: m.model, scope: m.scope === 'all' ? 'all' : m.scope.join(' '), rows: m.rows })) };
         },
