@@ -177,9 +177,11 @@ export async function buildCurated(options: BuildCuratedOptions): Promise<Curate
       ctx?.count({ rowsOut: result.rows ?? 0, files: result.partitionsWritten.length, bytesWritten: result.bytesWritten });
       ctx?.progress({ done: ++done, total: steps.length, unit: 'models' });
     }
-    await run.commit(todo);
     // Built: a model that wrote at least one partition (an empty fact is built whole once it has input).
+    // Saved before the bookmark moves: a crash in between redoes the build from a manifest that
+    // already lists these inputs, so their later disappearance is still noticed.
     await writeInputs(storage, listing, [...new Set([...(inputs?.built ?? []), ...models.filter((m) => m.partitionsWritten.length > 0).map((m) => m.model)])]);
+    await run.commit(todo);
     const mode = full ? 'full' : 'incremental';
     ctx?.log.info(`curated ${mode} build from ${todo.length} new and ${deleted.length} deleted processed file(s)`, {
       models: models.map((m) => ({ model: m.model, scope: m.scope === 'all' ? 'all' : m.scope.length })),
