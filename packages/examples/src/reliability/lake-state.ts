@@ -6,7 +6,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { listFiles } from './lake-inspect.js';
@@ -75,13 +75,3 @@ export async function deadLocalLeases(lakeDir: string): Promise<Array<{ file: st
   return out;
 }
 
-/**
- * Deletes the leases of {@link deadLocalLeases} — standing in for the missing "take over the lease
- * of a dead owner on this host" in core's bookmark store (see the reliability report), so the
- * crash suites can go on to check content. Returns what it broke.
- */
-export async function breakDeadLocalLeases(lakeDir: string): Promise<string[]> {
-  const dead = await deadLocalLeases(lakeDir);
-  for (const d of dead) await rm(d.file, { force: true });
-  return dead.map((d) => `${d.job} (${d.owner})`);
-}
