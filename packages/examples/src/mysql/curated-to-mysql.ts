@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Storage } from '@lakeblocks/core';
+import type { StepContext, StepDefinition, Storage } from '@lakeblocks/core';
 import { MySqlLoader, loadLakeTable, type MySqlPoolLike } from '@lakeblocks/loaders/mysql';
 import type { AnyModel } from '@lakeblocks/transform';
 
@@ -125,4 +125,75 @@ export async function loadModelsToMySql(models: readonly AnyModel[], options: Lo
     options.onTable?.(load, i, models.length);
   }
   return loads;
+}
+
+/**
+ * Where and how a pipeline's `mysql-load` step loads the curated tables.
+ *
+ * @example
+ * ```ts
+ * const mysql: CuratedMySqlOptions = { url: 'mysql://root@127.0.0.1:3306/shop', tablePrefix: 'ts_' };
+ * ```
+ */
+export interface CuratedMySqlOptions {
+  /** `mysql://user[:password]@host[:port]/database`; the password is never printed. */
+  url: string;
+  /** Prefix of every MySQL table name (default none). */
+  tablePrefix?: string;
+  /** Connect timeout, in ms (default 5,000). */
+  connectTimeoutMs?: number;
+  /** Timeout of each statement, in ms (default 120,000). */
+  queryTimeoutMs?: number;
+  /** Timeout of the whole step, in ms (default: the pipeline's). */
+  stepTimeoutMs?: number;
+}
+
+/**
+ * The `mysql-load` step both example pipelines run: a pool on `mysql.url` (UTC, bounded connect),
+ * every model's curated table loaded by {@link loadModelsToMySql} with rows and progress counted,
+ * the pool closed whatever happens. The URL is checked when the step is made, so a bad one fails
+ * before the pipeline runs. `onLoads` receives what was loaded.
+ *
+ * @example
+ * ```ts
+ * steps.push(curatedMySqlStep({ models: techstoreModels, storage, mysql: { url }, defaultStepTimeoutMs: 30 * 60_000 }));
+ * ```
+ */
+export function curatedMySqlStep(options: {
+  models: readonly AnyModel[];
+  storage: Storage;
+  mysql: CuratedMySqlOptions;
+  defaultStepTimeoutMs: number;
+  onLoads?: (loads: CuratedTableLoad[]) => void;
+}): StepDefinition {
+  const { mysql } = options;
+  const url = parseMySqlUrl(mysql.url);
+  return {
+    name: 'mysql-load',
+    timeoutMs: mysql.stepTimeoutMs ?? options.defaultStepTimeoutMs,
+    run: async (ctx: StepContext) => {
+      const { createPool } = await import('mysql2/promise');
+      const connectTimeout = mysql.connectTimeoutMs ?? 5_000;
+      const pool = createPool({ uri: url.uri, timezone: 'Z', connectTimeout, connectionLimit: 2, enableKeepAlive: true });
+      pool.on('connection', (c) => c.on('error', () => undefined)); // surfaced by the failing query instead
+      try {
+        const loads = await loadModelsToMySql(options.models, {
+          storage: options.storage,
+          pool,
+          connectTimeoutMs: connectTimeout * 2,
+          queryTimeoutMs: mysql.queryTimeoutMs ?? 120_000,
+          ...(mysql.tablePrefix === undefined ? {} : { tablePrefix: mysql.tablePrefix }),
+          signal: ctx.signal,
+          onTable: (load, i, total) => {
+            ctx.count({ rowsIn: load.rows, rowsOut: load.rows });
+            ctx.progress({ done: i + 1, total, unit: 'tables' });
+          },
+        });
+        options.onLoads?.(loads);
+        return { database: url.database, tables: loads.map((l) => ({ table: l.target, rows: l.rows })) };
+      } finally {
+        await pool.end().catch(() => undefined);
+      }
+    },
+  };
 }

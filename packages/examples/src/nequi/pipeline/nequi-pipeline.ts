@@ -22,7 +22,6 @@ import {
   type ObjectInfo,
   type Pipeline,
   type PipelineEventListener,
-  type StepContext,
   type StepDefinition,
   type Storage,
 } from '@lakeblocks/core';
@@ -33,7 +32,7 @@ import { nequiModels } from '../models/index.js';
 import { nequiTables } from '../tables.js';
 import { nequiDataDictionary } from './data-dictionary.js';
 import { nequiHtmlReport } from './html-report.js';
-import { loadNequiToMySql, parseMySqlUrl } from './mysql-load.js';
+import { curatedMySqlStep, type CuratedMySqlOptions } from '../../mysql/curated-to-mysql.js';
 import { buildNequiCurated } from './nequi-curated.js';
 import { uploadNequiSources } from './upload-sources.js';
 
@@ -45,18 +44,7 @@ import { uploadNequiSources } from './upload-sources.js';
  * const mysql: NequiMySqlOptions = { url: 'mysql://root@127.0.0.1:3306/nequi', tablePrefix: 'nequi_' };
  * ```
  */
-export interface NequiMySqlOptions {
-  /** `mysql://user[:password]@host[:port]/database`; the password is never printed. */
-  url: string;
-  /** Prefix of every MySQL table name (default none). */
-  tablePrefix?: string;
-  /** Connect timeout, in ms (default 5,000). */
-  connectTimeoutMs?: number;
-  /** Timeout of each statement, in ms (default 120,000). */
-  queryTimeoutMs?: number;
-  /** Timeout of the whole step, in ms (default 60 minutes: 13.3 M enriched rows). */
-  stepTimeoutMs?: number;
-}
+export type NequiMySqlOptions = CuratedMySqlOptions; // stepTimeoutMs defaults to 60 minutes (13.3 M enriched rows)
 
 /**
  * Options of {@link nequiPipeline}.
@@ -107,7 +95,6 @@ export function nequiPipeline(options: NequiPipelineOptions): Pipeline {
   const bookmarks = new JobBookmarks(new StorageBookmarkStore(storage));
   const batch = options.batch;
   const mysql = options.mysql;
-  const mysqlUrl = mysql ? parseMySqlUrl(mysql.url) : undefined; // a bad URL fails before anything runs
   /** Opens DuckDB for a step (with a spill directory of its own, removed on close). */
   const openEngine = async () => {
     const engine = await DuckDbEngine.create({
@@ -180,35 +167,7 @@ export function nequiPipeline(options: NequiPipelineOptions): Pipeline {
       },
     },
   ];
-  if (mysql && mysqlUrl) {
-    steps.push({
-      name: 'mysql-load',
-      timeoutMs: mysql.stepTimeoutMs ?? 60 * 60_000,
-      run: async (ctx: StepContext) => {
-        const { createPool } = await import('mysql2/promise');
-        const connectTimeout = mysql.connectTimeoutMs ?? 5_000;
-        const pool = createPool({ uri: mysqlUrl.uri, timezone: 'Z', connectTimeout, connectionLimit: 2, enableKeepAlive: true });
-        pool.on('connection', (c) => c.on('error', () => undefined)); // surfaced by the failing query instead
-        try {
-          const loads = await loadNequiToMySql({
-            storage,
-            pool,
-            connectTimeoutMs: connectTimeout * 2,
-            queryTimeoutMs: mysql.queryTimeoutMs ?? 120_000,
-            ...(mysql.tablePrefix === undefined ? {} : { tablePrefix: mysql.tablePrefix }),
-            signal: ctx.signal,
-            onTable: (load, i, count) => {
-              ctx.count({ rowsIn: load.rows, rowsOut: load.rows });
-              ctx.progress({ done: i + 1, total: count, unit: 'tables' });
-            },
-          });
-          return { database: mysqlUrl.database, tables: loads.map((l) => ({ table: l.target, rows: l.rows })) };
-        } finally {
-          await pool.end().catch(() => undefined);
-        }
-      },
-    });
-  }
+  if (mysql) steps.push(curatedMySqlStep({ models: nequiModels, storage, mysql, defaultStepTimeoutMs: 60 * 60_000 })); // 13.3 M enriched rows
   steps.push({
     name: 'reports',
     run: async (ctx) => {

@@ -38,7 +38,7 @@ import { openAwsLake, syncGlueCatalog, type AwsLake } from './aws/aws-lake.js';
 import { AwsOptionsError, resolveAws, type TechstoreAwsOptions } from './aws/aws-options.js';
 import { techstoreCleaning } from './cleaning.js';
 import { buildCurated, type CuratedResult } from './curated.js';
-import { loadCuratedToMySql, parseMySqlUrl, type CuratedTableLoad } from './mysql-load.js';
+import { curatedMySqlStep, type CuratedMySqlOptions, type CuratedTableLoad } from '../../mysql/curated-to-mysql.js';
 import { hasRawTable, uploadTechstoreFile, type UploadedFile } from './upload-data.js';
 
 /**
@@ -90,18 +90,7 @@ export interface RunTechstoreOptions {
  * const mysql: RunTechstoreMySqlOptions = { url: 'mysql://root@127.0.0.1:3306/techstore' };
  * ```
  */
-export interface RunTechstoreMySqlOptions {
-  /** `mysql://user[:password]@host[:port]/database`; the password is never printed. */
-  url: string;
-  /** Prefix of every MySQL table name (default none). */
-  tablePrefix?: string;
-  /** Connect timeout, in ms (default 5,000). */
-  connectTimeoutMs?: number;
-  /** Timeout of each statement, in ms (default 120,000). */
-  queryTimeoutMs?: number;
-  /** Timeout of the whole step, in ms (default 30 minutes). */
-  stepTimeoutMs?: number;
-}
+export type RunTechstoreMySqlOptions = CuratedMySqlOptions; // stepTimeoutMs defaults to 30 minutes
 
 /**
  * What a run did.
@@ -171,7 +160,6 @@ async function runWith(options: RunTechstoreOptions, aws: AwsLake | undefined): 
   let dashboardWritten = false;
   let mysqlLoads: CuratedTableLoad[] | undefined;
   const mysql = options.mysql;
-  const mysqlUrl = mysql ? parseMySqlUrl(mysql.url) : undefined; // a bad URL fails before anything runs
 
   const pipeline = definePipeline({
     name: 'techstore',
@@ -286,35 +274,17 @@ async function runWith(options: RunTechstoreOptions, aws: AwsLake | undefined): 
           return { mode: curated.mode, newFiles: curated.newFiles, models: curated.models.map((m) => ({ model: m.model, scope: m.scope === 'all' ? 'all' : m.scope.join(' '), rows: m.rows })) };
         },
       },
-      ...(mysql && mysqlUrl
+      ...(mysql
         ? [
-            {
-              name: 'mysql-load',
-              timeoutMs: mysql.stepTimeoutMs ?? 30 * 60_000,
-              run: async (ctx: StepContext) => {
-                const { createPool } = await import('mysql2/promise');
-                const connectTimeout = mysql.connectTimeoutMs ?? 5_000;
-                const pool = createPool({ uri: mysqlUrl.uri, timezone: 'Z', connectTimeout, connectionLimit: 2, enableKeepAlive: true });
-                pool.on('connection', (c) => c.on('error', () => undefined)); // surfaced by the failing query instead
-                try {
-                  mysqlLoads = await loadCuratedToMySql({
-                    storage,
-                    pool,
-                    connectTimeoutMs: connectTimeout * 2,
-                    queryTimeoutMs: mysql.queryTimeoutMs ?? 120_000,
-                    ...(mysql.tablePrefix === undefined ? {} : { tablePrefix: mysql.tablePrefix }),
-                    signal: ctx.signal,
-                    onTable: (load, i, total) => {
-                      ctx.count({ rowsIn: load.rows, rowsOut: load.rows });
-                      ctx.progress({ done: i + 1, total, unit: 'tables' });
-                    },
-                  });
-                } finally {
-                  await pool.end().catch(() => undefined);
-                }
-                return { database: mysqlUrl.database, tables: mysqlLoads.map((l) => ({ table: l.target, rows: l.rows })) };
+            curatedMySqlStep({
+              models: techstoreModels,
+              storage,
+              mysql,
+              defaultStepTimeoutMs: 30 * 60_000,
+              onLoads: (loads) => {
+                mysqlLoads = loads;
               },
-            },
+            }),
           ]
         : []),
       {
