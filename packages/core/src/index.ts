@@ -9,6 +9,8 @@ export { CoreError, isRetryable } from './errors/index.js';
 export type { CoreErrorTag, CoreErrorOptions, ErrorContext } from './errors/index.js';
 
 export { retry, sleep, withTimeout } from './retry/retry.js';
+export { describeAwsError } from './aws/aws-error-facts.js';
+export type { AwsErrorFacts, AwsErrorKind } from './aws/aws-error-facts.js';
 export type { RetryOptions } from './retry/retry.js';
 
 export type { Storage, ObjectInfo, ListPage, ListOptions, PutOptions, StreamBody } from './storage/storage.js';

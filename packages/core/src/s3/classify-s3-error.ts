@@ -1,3 +1,4 @@
+import { describeAwsError } from '../aws/aws-error-facts.js';
 import { CoreError } from '../errors/core-error.js';
 
 /**
@@ -16,60 +17,6 @@ export interface S3ErrorContext {
   /** Full location, `s3://bucket/prefix/key`. */
   uri?: string;
 }
-
-const THROTTLING = new Set([
-  'SlowDown',
-  'Throttling',
-  'ThrottlingException',
-  'ThrottledException',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'RequestLimitExceeded',
-  'TooManyRequestsException',
-  'BandwidthLimitExceeded',
-  'ProvisionedThroughputExceededException',
-  'EC2ThrottledException',
-]);
-
-const TRANSIENT = new Set([
-  'InternalError',
-  'InternalServerError',
-  'ServiceUnavailable',
-  'ServiceUnavailableException',
-  'RequestTimeout', // S3's 400 "socket not read from or written to within the timeout period"
-  'RequestTimeoutException',
-  'PriorRequestNotComplete',
-  'OperationAborted',
-  'ConditionalRequestConflict', // 409: a concurrent conditional write; S3 asks to retry
-]);
-
-const NETWORK = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'ENETUNREACH',
-  'ENETDOWN',
-  'EHOSTUNREACH',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'ERR_STREAM_PREMATURE_CLOSE',
-]);
-
-const DENIED = new Set([
-  'AccessDenied',
-  'AllAccessDisabled',
-  'InvalidAccessKeyId',
-  'SignatureDoesNotMatch',
-  'ExpiredToken',
-  'InvalidToken',
-  'TokenRefreshRequired',
-  'AccountProblem',
-  'CredentialsProviderError',
-]);
 
 /**
  * The one place that turns whatever an S3 call threw (an SDK `S3ServiceException`, a Node socket
@@ -99,36 +46,24 @@ const DENIED = new Set([
  */
 export function classifyS3Error(error: unknown, context: S3ErrorContext = {}): CoreError {
   if (error instanceof CoreError) return error;
-  const e = (typeof error === 'object' && error !== null ? error : {}) as {
-    name?: unknown;
-    Code?: unknown;
-    code?: unknown;
-    message?: unknown;
-    $metadata?: { httpStatusCode?: unknown };
-    $retryable?: unknown;
-    cause?: unknown;
-  };
-  const name = typeof e.Code === 'string' ? e.Code : typeof e.name === 'string' ? e.name : 'Error';
-  const code = typeof e.code === 'string' ? e.code : undefined;
-  const status = typeof e.$metadata?.httpStatusCode === 'number' ? e.$metadata.httpStatusCode : undefined;
-  const detail = typeof e.message === 'string' && e.message !== '' ? e.message : String(error);
-  const what = `S3 ${context.op ?? 'request'} failed: ${name}${code && code !== name ? `/${code}` : ''}${status ? ` (HTTP ${status})` : ''}: ${detail}`;
+  const facts = describeAwsError(error);
+  const name = facts.code ?? 'Error';
+  const code = facts.systemCode;
+  const what = `S3 ${context.op ?? 'request'} failed: ${name}${code ? `/${code}` : ''}${facts.status ? ` (HTTP ${facts.status})` : ''}: ${facts.message}`;
   const ctx = { key: context.key, uri: context.uri, op: context.op };
   const make = (tag: 'NotFound' | 'PreconditionFailed' | 'StorageFailure' | 'Timeout', isRetryable: boolean) =>
     new CoreError(tag, what, { cause: error, isRetryable, context: ctx });
 
-  if (name === 'TimeoutError' || code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return make('Timeout', true);
-  if (name === 'NoSuchBucket') return make('StorageFailure', false);
-  if (name === 'NoSuchKey' || name === 'NotFound' || status === 404) {
-    return name === 'NoSuchUpload' ? make('StorageFailure', false) : make('NotFound', false);
+  // S3's own codes first: a missing bucket or multipart upload is a failure, not a missing object.
+  if (name === 'NoSuchBucket' || name === 'NoSuchUpload') return make('StorageFailure', false);
+  switch (facts.kind) {
+    case 'timeout':
+      return make('Timeout', true);
+    case 'not-found':
+      return make('NotFound', false);
+    case 'precondition':
+      return make('PreconditionFailed', false);
+    default:
+      return make('StorageFailure', facts.retryable);
   }
-  if (name === 'PreconditionFailed' || status === 412) return make('PreconditionFailed', false);
-  if (DENIED.has(name) || status === 403 || status === 401) return make('StorageFailure', false);
-  if (THROTTLING.has(name) || TRANSIENT.has(name) || status === 429) return make('StorageFailure', true);
-  if (status !== undefined && status >= 500) return make('StorageFailure', true);
-  if ((code !== undefined && NETWORK.has(code)) || NETWORK.has(name) || /socket hang up/i.test(detail)) {
-    return make('StorageFailure', true);
-  }
-  const sdkRetryable = typeof e.$retryable === 'object' && e.$retryable !== null;
-  return make('StorageFailure', sdkRetryable);
 }

@@ -13,6 +13,8 @@
  * | `AccessDeniedException`, expired / invalid credentials | `AccessDenied` | no |
  * | anything else (`InvalidInputException`, `InvalidRequestException` …) | `ServiceFailure` | no |
  *
+ * The kinds come from core's `describeAwsError`, shared with S3 storage and the transform's Athena runner.
+ *
  * @example
  * ```ts
  * try {
@@ -24,60 +26,12 @@
  *
  * @module
  */
-import { CoreError } from '@lakeblocks/core';
+import { CoreError, describeAwsError } from '@lakeblocks/core';
 import { LoadersError, type LoadersErrorContext } from '../errors/loaders-error.js';
 
-const THROTTLING = new Set([
-  'ThrottlingException',
-  'Throttling',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'SlowDown',
-  'ProvisionedThroughputExceededException',
-]);
-
-const TRANSIENT = new Set([
-  'InternalServiceException',
-  'InternalServerException',
-  'InternalFailure',
-  'InternalError',
-  'ServiceUnavailable',
-  'ServiceUnavailableException',
-  'OperationTimeoutException',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'TimeoutError',
-  'ConcurrentModificationException',
-]);
-
-const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_SOCKET']);
-
-const DENIED = new Set([
-  'AccessDeniedException',
-  'AccessDenied',
-  'UnrecognizedClientException',
-  'InvalidSignatureException',
-  'ExpiredTokenException',
-  'ExpiredToken',
-  'InvalidClientTokenId',
-  'CredentialsProviderError',
-]);
-
-const NOT_FOUND = new Set(['EntityNotFoundException', 'ResourceNotFoundException', 'NoSuchEntity']);
-
-/** The fields of an AWS SDK error we read. */
-interface AwsErrorFields {
-  name?: unknown;
-  code?: unknown;
-  message?: unknown;
-  $fault?: unknown;
-  $metadata?: { httpStatusCode?: unknown };
-}
-
 /**
- * The error code of an AWS SDK v3 error (`name`, else Node's `code`), or `undefined`.
+ * The error code of an AWS SDK v3 error (`name`, else Node's `code`; a socket error's code wins
+ * over a generic name), or `undefined`.
  *
  * @example
  * ```ts
@@ -85,10 +39,8 @@ interface AwsErrorFields {
  * ```
  */
 export function awsErrorCode(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const e = error as AwsErrorFields;
-  if (typeof e.code === 'string' && NETWORK.has(e.code)) return e.code;
-  return typeof e.name === 'string' && e.name !== 'Error' ? e.name : typeof e.code === 'string' ? e.code : undefined;
+  const facts = describeAwsError(error);
+  return facts.kind === 'network' && facts.systemCode !== undefined ? facts.systemCode : facts.code;
 }
 
 /**
@@ -100,12 +52,12 @@ export function awsErrorCode(error: unknown): string | undefined {
  * ```
  */
 export function isThrottlingCode(code: string | undefined): boolean {
-  return code !== undefined && THROTTLING.has(code);
+  return code !== undefined && describeAwsError({ name: code }).kind === 'throttled';
 }
 
 /**
- * Whether an AWS error code names a transient server-side failure worth retrying
- * (`InternalServiceException`, `OperationTimeoutException` …).
+ * Whether an AWS error code names a transient failure worth retrying (`InternalServiceException`,
+ * `OperationTimeoutException`, `ConcurrentModificationException`, a socket error …).
  *
  * @example
  * ```ts
@@ -113,7 +65,9 @@ export function isThrottlingCode(code: string | undefined): boolean {
  * ```
  */
 export function isTransientCode(code: string | undefined): boolean {
-  return code !== undefined && (TRANSIENT.has(code) || NETWORK.has(code));
+  if (code === undefined) return false;
+  const kind = describeAwsError({ name: code }).kind;
+  return kind === 'transient' || kind === 'network' || kind === 'timeout';
 }
 
 /**
@@ -132,23 +86,27 @@ export function classifyAwsError(error: unknown, what: string, context: LoadersE
     if (error._tag === 'Timeout') return new LoadersError('Timeout', `${what}: ${error.message}`, { isRetryable: true, cause: error, context });
     if (error._tag === 'Cancelled') return new LoadersError('Cancelled', `${what} was cancelled`, { cause: error, context });
   }
-  const e = (typeof error === 'object' && error !== null ? error : {}) as AwsErrorFields;
+  const facts = describeAwsError(error);
   const code = awsErrorCode(error);
-  const text = typeof e.message === 'string' && e.message !== '' ? e.message : String(error);
-  const status = typeof e.$metadata?.httpStatusCode === 'number' ? e.$metadata.httpStatusCode : undefined;
-  const suffix = [code, status === undefined ? undefined : `HTTP ${status}`].filter((x) => x !== undefined).join(', ');
-  const detail = `${text}${suffix === '' ? '' : ` [${suffix}]`}`;
-  if (code === 'AbortError') return new LoadersError('Cancelled', `${what} was cancelled: ${detail}`, { cause: error, context });
-  if (isThrottlingCode(code) || status === 429) {
-    return new LoadersError('Throttled', `${what} was throttled by AWS: ${detail}`, { isRetryable: true, cause: error, context });
+  const suffix = [code, facts.status === undefined ? undefined : `HTTP ${facts.status}`].filter((x) => x !== undefined).join(', ');
+  const detail = `${facts.message}${suffix === '' ? '' : ` [${suffix}]`}`;
+  const options = { cause: error, context };
+  switch (facts.kind) {
+    case 'cancelled':
+      return new LoadersError('Cancelled', `${what} was cancelled: ${detail}`, options);
+    case 'throttled':
+      return new LoadersError('Throttled', `${what} was throttled by AWS: ${detail}`, { ...options, isRetryable: true });
+    case 'transient':
+    case 'network':
+    case 'timeout':
+      return new LoadersError('ServiceFailure', `${what} failed with a transient AWS error: ${detail}`, { ...options, isRetryable: true });
+    case 'not-found':
+      return new LoadersError('NotFound', `${what}: ${detail}`, options);
+    case 'already-exists':
+      return new LoadersError('AlreadyExists', `${what}: ${detail}`, options);
+    case 'denied':
+      return new LoadersError('AccessDenied', `${what} was refused: ${detail}; check the credentials and the IAM policy`, options);
+    default:
+      return new LoadersError('ServiceFailure', `${what} failed: ${detail}`, options);
   }
-  if (isTransientCode(code) || (status !== undefined && status >= 500) || e.$fault === 'server') {
-    return new LoadersError('ServiceFailure', `${what} failed with a transient AWS error: ${detail}`, { isRetryable: true, cause: error, context });
-  }
-  if (code !== undefined && NOT_FOUND.has(code)) return new LoadersError('NotFound', `${what}: ${detail}`, { cause: error, context });
-  if (code === 'AlreadyExistsException') return new LoadersError('AlreadyExists', `${what}: ${detail}`, { cause: error, context });
-  if (code !== undefined && DENIED.has(code)) {
-    return new LoadersError('AccessDenied', `${what} was refused: ${detail}; check the credentials and the IAM policy`, { cause: error, context });
-  }
-  return new LoadersError('ServiceFailure', `${what} failed: ${detail}`, { cause: error, context });
 }

@@ -166,7 +166,7 @@ export interface RepointResult {
 
 /** Per-entry Glue error codes worth resending the entry for. */
 function entryRetryable(code: string | undefined): boolean {
-  return isThrottlingCode(code) || isTransientCode(code) || code === 'ConcurrentModificationException';
+  return isThrottlingCode(code) || isTransientCode(code);
 }
 
 interface EntryError {

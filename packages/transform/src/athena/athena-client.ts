@@ -15,7 +15,7 @@ import {
   type GetQueryResultsCommandOutput,
   type StartQueryExecutionCommandOutput,
 } from '@aws-sdk/client-athena';
-import { CoreError, retry, sleep, withTimeout } from '@lakeblocks/core';
+import { CoreError, describeAwsError, retry, sleep, withTimeout } from '@lakeblocks/core';
 import { TransformError } from '../errors/transform-error.js';
 
 /**
@@ -63,7 +63,8 @@ export interface AthenaQueryRunnerOptions {
 }
 
 /**
- * Whether an AWS SDK error is worth retrying (throttling, 5xx, SDK-marked retryable).
+ * Whether an AWS SDK error is worth retrying (throttling, 5xx, socket errors, timeouts, SDK-marked
+ * retryable): core's `describeAwsError`, shared with S3 storage and the loaders' AWS clients.
  *
  * @example
  * ```ts
@@ -71,12 +72,7 @@ export interface AthenaQueryRunnerOptions {
  * ```
  */
 export function isRetryableAwsError(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const e = error as { name?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
-  if (e.name === 'TooManyRequestsException' || e.name === 'ThrottlingException' || e.name === 'InternalServerException') return true;
-  if (e.$retryable !== undefined) return true;
-  const status = e.$metadata?.httpStatusCode;
-  return status !== undefined && (status >= 500 || status === 429);
+  return describeAwsError(error).retryable;
 }
 
 /**
