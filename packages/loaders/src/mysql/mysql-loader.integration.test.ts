@@ -296,6 +296,34 @@ describe('MySqlLoader stages: upsert through LOAD DATA, concurrent loads', () =>
     }
   });
 
+  it('upsert through LOAD DATA merges in load order across merge ranges: the last of a repeated key wins', async () => {
+    const table = name('upsert_ranges');
+    const loader = new MySqlLoader(pool);
+    await pool.query(`DROP TABLE IF EXISTS \`${table}\``);
+    // 300 keys, each sent three times (variants 0, 1, 2) in batches that interleave them, so the rows of one
+    // key fall in different merge ranges of 64 rows; the final values must be variant 2 for every key.
+    const batches = [
+      toArrowBatch(lineItems, makeRows(0, 150, 0)),
+      toArrowBatch(lineItems, makeRows(150, 150, 1)),
+      toArrowBatch(lineItems, makeRows(0, 150, 1)),
+      toArrowBatch(lineItems, makeRows(150, 150, 0)),
+      toArrowBatch(lineItems, makeRows(0, 300, 2)),
+    ];
+    const progress: number[] = [];
+    const result = await loader.load(lineItems, batches, {
+      mode: 'upsert',
+      tableName: table,
+      method: 'load-data',
+      mergeChunkRows: 64,
+      onProgress: (p: { statements: number }) => progress.push(p.statements),
+    });
+    expect(result.rows).toBe(900);
+    expect(result.statements).toBeGreaterThanOrEqual(Math.ceil(900 / 64)); // the merge ranges are statements of their own
+    const after = await query<{ item_id: number; price_usd: string }>(`SELECT item_id, price_usd FROM \`${table}\` ORDER BY item_id`);
+    expect(after).toEqual(makeRows(0, 300, 2).map((r) => ({ item_id: r.item_id, price_usd: r.price_usd })));
+    expect(await leftoverStages(table)).toEqual([]);
+  });
+
   it('two loads into the same table at once stage separately and end with a correct table', async () => {
     const table = name('concurrent');
     const a = makeRows(0, 3_000, 1);

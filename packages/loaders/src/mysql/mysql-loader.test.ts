@@ -112,13 +112,14 @@ describe('MySqlLoader statements', () => {
     expect(new Set(names.filter((n) => n.includes('__lb_stage_'))).size).toBe(1);
   });
 
-  it('upsert through LOAD DATA stages without a primary key and merges with INSERT … SELECT … ON DUPLICATE KEY UPDATE, never REPLACE', async () => {
+  it('upsert through LOAD DATA stages keyed by load order (not the table key) and merges with INSERT … SELECT … ON DUPLICATE KEY UPDATE, never REPLACE', async () => {
     const { pool, sent } = fakePool();
     await new MySqlLoader(pool).load(lineItems, makeRows(0, 1), { mode: 'upsert', tableName: 'items', method: 'load-data' }).catch(() => undefined);
     const sql = sent.map((s) => s.sql);
     const stage = /`(items__lb_stage_[0-9a-f]{10})`/.exec(sql.find((s) => s.includes('__lb_stage_'))!)?.[1];
     const create = sql.find((s) => s.startsWith(`CREATE TABLE IF NOT EXISTS \`${stage}\``))!;
-    expect(create).not.toContain('PRIMARY KEY');
+    expect(create).toContain('PRIMARY KEY (`__lb_seq`)'); // repeated source keys stay, numbered in load order
+    expect(create).not.toContain('PRIMARY KEY (`item_id`)');
     expect(create).toContain('`item_id` INT NOT NULL');
     expect(sql.some((s) => /REPLACE/.test(s))).toBe(false);
     expect(sql.find((s) => s.startsWith('LOAD DATA'))).toContain(`INTO TABLE \`${stage}\``);

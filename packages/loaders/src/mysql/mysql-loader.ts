@@ -26,10 +26,13 @@
  * - **Fast path**: `method: 'load-data'` streams the rows as `LOAD DATA LOCAL INFILE` text (written
  *   byte by byte from the Arrow buffers), one statement per `loadDataChunkRows`, each in its own
  *   transaction (in `'chunk'` scope) and rolled back when the server skipped or changed a row (LOCAL
- *   turns errors into warnings). `upsert` loads a stage without a primary key, then merges it with
- *   one `INSERT … SELECT … ON DUPLICATE KEY UPDATE` (never `REPLACE`, which deletes and reinserts:
- *   delete triggers, FK cascades, new auto-increment ids): the table gets all the rows or none,
- *   existing rows are updated in place and a key repeated in the source takes its last row.
+ *   turns errors into warnings). `upsert` loads a stage that numbers the rows in load order (an
+ *   auto-increment `__lb_seq` instead of the table's key), then merges it with
+ *   `INSERT … SELECT … ORDER BY __lb_seq ON DUPLICATE KEY UPDATE` in ranges of `mergeChunkRows`
+ *   (never `REPLACE`, which deletes and reinserts: delete triggers, FK cascades, new auto-increment
+ *   ids): existing rows are updated in place and a key repeated in the source takes its last row.
+ *   In `'load'` scope the table gets all the rows or none; in `'chunk'` scope each range commits
+ *   (and is retried) on its own, and rerunning a failed load converges to the same table.
  * - **Errors**: {@link LoadersError}s naming the table (`AccessDenied`, `UnknownDatabase`,
  *   `PacketTooLarge`, `ConnectionFailed`, `Timeout` …); never the password, the SQL or its values.
  *
@@ -81,6 +84,12 @@ const LOAD_DATA_PACKET_BYTES = 256 * 1024;
 
 /** Bytes kept free under `max_allowed_packet` for the protocol header and estimate slack. */
 const PACKET_HEADROOM = 1_024;
+
+/** The upsert stage's load-order column (its primary key, an auto-increment). */
+const STAGE_SEQ = '__lb_seq';
+
+/** Staged rows per upsert merge statement. */
+const DEFAULT_MERGE_CHUNK_ROWS = 250_000;
 
 /**
  * How rows are written; see the module documentation.
@@ -155,6 +164,8 @@ export interface LoadOptions {
   method?: 'insert' | 'load-data';
   /** Rows per `LOAD DATA` statement (default 500,000; a statement ends with the first block of text (≤ 16,384 rows, ≤ 256 KiB) that reaches it). */
   loadDataChunkRows?: number;
+  /** Staged rows per merge statement of an upsert through `LOAD DATA` (default 250,000). */
+  mergeChunkRows?: number;
   /** Called after each statement, for progress bars. */
   onProgress?: (progress: { rows: number; statements: number }) => void;
   /** Stops the load between statements (`Cancelled`). */
@@ -308,8 +319,8 @@ export class MySqlLoader {
       if (mode !== 'replace' && options.createTable !== false) await runSafe(createTarget);
       if (staged) {
         stageCreated = true;
-        // replace: the stage becomes the table. upsert: a key-less stage keeps repeated keys in load order, the last one wins in the merge.
-        await runSafe(mode === 'replace' ? ddl(table, stage, true) : keylessDdl(table, stage)); // a fresh name; IF NOT EXISTS keeps a retry harmless
+        // replace: the stage becomes the table. upsert: the stage numbers the rows in load order, repeated keys included; the last one wins in the merge.
+        await runSafe(mode === 'replace' ? ddl(table, stage, true) : stageDdl(table, stage)); // a fresh name; IF NOT EXISTS keeps a retry harmless
       }
       if (scope === 'load') {
         await withTimeout(this.options.connectTimeoutMs, `BEGIN on ${target}`, () => conn.beginTransaction());
@@ -431,21 +442,32 @@ export class MySqlLoader {
         }
       }
       if (mode === 'upsert' && staged) {
-        // One statement merges the staged rows: the table sees all of them or none, and existing rows are
-        // updated in place (no DELETE, so no delete triggers, no cascades to FK children, auto-increment kept).
+        // The merge reads the stage in load order (its ${STAGE_SEQ} key), so the last of a repeated key
+        // wins, in ranges of `mergeChunkRows` rows so that no statement outlives the statement timeout.
+        // Existing rows are updated in place (no DELETE, so no delete triggers, no cascades to FK
+        // children, auto-increment kept). In 'load' scope the ranges share the transaction: the table
+        // sees all of them or none; in 'chunk' scope each range commits on its own and is retried
+        // (repeating a range is harmless: the later ranges have not run yet).
         const names = columns.map((c) => q(c.name)).join(', ');
-        const merge = `INSERT INTO ${q(target)} (${names}) SELECT ${names} FROM ${q(stage)} ON DUPLICATE KEY UPDATE ${upsertAssignments(columns)}`;
-        if (scope === 'chunk') {
-          // Repeating the merge is harmless while the stage exists (it does until dropped below).
-          await retry(() => run(merge), {
-            attempts: this.options.attempts,
-            baseDelayMs: this.options.baseDelayMs,
-            shouldRetry: (error) => classifyLoaderMysqlError(error, 'INSERT').isRetryable,
-          });
-        } else {
-          await run(merge);
+        const [{ top }] = (await runSafe(`SELECT COALESCE(MAX(${q(STAGE_SEQ)}), 0) AS top FROM ${q(stage)}`)) as [{ top: number | string }];
+        const last = Number(top);
+        const step = Math.max(1, Math.floor(options.mergeChunkRows ?? DEFAULT_MERGE_CHUNK_ROWS));
+        for (let from = 0; from < last; from += step) {
+          options.signal?.throwIfAborted();
+          const merge =
+            `INSERT INTO ${q(target)} (${names}) SELECT ${names} FROM ${q(stage)} WHERE ${q(STAGE_SEQ)} > ${from} AND ${q(STAGE_SEQ)} <= ${Math.min(last, from + step)}` +
+            ` ORDER BY ${q(STAGE_SEQ)} ON DUPLICATE KEY UPDATE ${upsertAssignments(columns)}`;
+          if (scope === 'chunk') {
+            await retry(() => run(merge), {
+              attempts: this.options.attempts,
+              baseDelayMs: this.options.baseDelayMs,
+              shouldRetry: (error) => classifyLoaderMysqlError(error, 'INSERT').isRetryable,
+            });
+          } else {
+            await run(merge);
+          }
+          statements++;
         }
-        statements++;
       }
       if (inTransaction) {
         await withTimeout(this.options.queryTimeoutMs, `COMMIT on ${target}`, () => conn.commit());
@@ -634,12 +656,16 @@ function upsertAssignments(columns: readonly TableColumn[]): string {
   return (updated.length > 0 ? updated : columns).map((c) => `${q(c.name)} = VALUES(${q(c.name)})`).join(', ');
 }
 
-/** The table's DDL without its primary key (an upsert stage keeps repeated keys; the merge decides). */
-function keylessDdl(table: AnyTable, name: string): string {
+/**
+ * The upsert stage: the table's DDL with its primary key replaced by {@link STAGE_SEQ}, an
+ * auto-increment that numbers the rows in load order (repeated keys are kept; the merge decides).
+ */
+function stageDdl(table: AnyTable, name: string): string {
+  if (table.hasColumn(STAGE_SEQ)) throw new LoadersError('InvalidArgument', `Column "${STAGE_SEQ}" of "${table.name}" is reserved for the upsert stage`, { context: { table: name } });
   const sql = ddl(table, name, true);
-  const keyless = sql.replace(/,\n {2}PRIMARY KEY \([^\n]*\)(?=,\n|\n\))/, '');
-  if (keyless === sql && table.primaryKey.length > 0) throw new LoadersError('InvalidArgument', `Could not derive a key-less stage table for "${name}"`, { context: { table: name } });
-  return keyless;
+  const staged = sql.replace(/,\n {2}PRIMARY KEY \([^\n]*\)(?=,\n|\n\))/, `,\n  ${q(STAGE_SEQ)} BIGINT NOT NULL AUTO_INCREMENT,\n  PRIMARY KEY (${q(STAGE_SEQ)})`);
+  if (staged === sql) throw new LoadersError('InvalidArgument', `Could not derive the upsert stage table for "${name}"`, { context: { table: name } });
+  return staged;
 }
 
 function ddl(table: AnyTable, name: string, ifNotExists: boolean): string {
