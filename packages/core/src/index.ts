@@ -10,6 +10,7 @@ export type { CoreErrorTag, CoreErrorOptions, ErrorContext } from './errors/inde
 
 export { retry, sleep, withTimeout } from './retry/retry.js';
 export { describeAwsError } from './aws/aws-error-facts.js';
+export { createOwnedTempDir, sweepDeadOwnerTempDirs } from './process/owned-temp-dir.js';
 export type { AwsErrorFacts, AwsErrorKind } from './aws/aws-error-facts.js';
 export type { RetryOptions } from './retry/retry.js';
 

@@ -6,11 +6,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import {
+  createOwnedTempDir,
   lakeLayout,
   matchesPartitionFilter,
   parsePartitionFilter,
@@ -51,8 +51,10 @@ export interface DuckDbEngineOptions {
   /** DuckDB memory limit, e.g. `'1GB'` (DuckDB spills to disk beyond it). Default DuckDB's (80% of RAM). */
   memoryLimit?: string;
   /**
-   * Where DuckDB spills beyond the memory limit. Default: a fresh directory under the OS temp dir,
-   * removed by {@link DuckDbEngine.close} (DuckDB's own default, `./.tmp` with fixed file names, lets
+   * Where DuckDB spills beyond the memory limit. Default: a fresh directory under the OS temp dir
+   * named after this process (`lakeblocks-duckdb-<host>~<pid>-…`), removed by
+   * {@link DuckDbEngine.close}, or by the next engine created on this host if this process was
+   * killed first (DuckDB's own default, `./.tmp` with fixed file names, lets
    * two processes started in one directory corrupt each other's spill).
    */
   tempDirectory?: string;
@@ -184,7 +186,8 @@ export class DuckDbEngine {
     }
     const config: Record<string, string> = { threads: String(options.threads ?? 2) };
     if (options.memoryLimit !== undefined) config['memory_limit'] = options.memoryLimit;
-    const ownSpill = options.tempDirectory === undefined ? await mkdtemp(join(tmpdir(), 'lakeblocks-duckdb-')) : undefined;
+    // Named after this process: a later engine removes it if this process is killed before close().
+    const ownSpill = options.tempDirectory === undefined ? await createOwnedTempDir('lakeblocks-duckdb-') : undefined;
     config['temp_directory'] = options.tempDirectory ?? (ownSpill as string);
     let instance: DuckDBInstance;
     try {
