@@ -324,6 +324,33 @@ describe('MySqlLoader stages: upsert through LOAD DATA, concurrent loads', () =>
     expect(await leftoverStages(table)).toEqual([]);
   });
 
+  it('drops the stages a killed load left behind (old enough, of the right table), and nothing else', async () => {
+    const table = name('abandoned');
+    const other = name('left_other');
+    const loader = new MySqlLoader(pool);
+    const stageOf = (t: string, kind: 'stage' | 'old', hex: string) => `${t.slice(0, 64 - `__lb_${kind}_`.length - 10)}__lb_${kind}_${hex}`;
+    const leftovers = [stageOf(table, 'stage', 'aaaaaaaaaa'), stageOf(table, 'old', 'bbbbbbbbbb'), stageOf(other, 'stage', 'cccccccccc')];
+    const lookalike = `${table}__lb_stage_notahexname`;
+    for (const t of [...leftovers, lookalike]) await pool.query(`CREATE TABLE IF NOT EXISTS \`${t}\` (x INT)`);
+    try {
+      // Nothing is a day old: a load leaves them all.
+      await loader.load(lineItems, makeRows(0, 10), { mode: 'replace', tableName: table });
+      expect((await leftoverStages(table)).sort()).toEqual([leftovers[0], leftovers[1], lookalike].sort());
+      // With a one-second age: only this table's stages, not the other table's, not the look-alike.
+      await new Promise((r) => setTimeout(r, 2_100));
+      const quick = new MySqlLoader(pool, { abandonedStageAgeMs: 1_000 });
+      await quick.load(lineItems, makeRows(0, 10), { mode: 'replace', tableName: table });
+      expect(await leftoverStages(table)).toEqual([lookalike]);
+      expect(await leftoverStages(other)).toEqual([leftovers[2]]);
+      // The explicit sweep of every table.
+      expect(await quick.dropAbandonedStages()).toContain(leftovers[2]);
+      expect(await leftoverStages(other)).toEqual([]);
+      expect((await query<{ n: number }>(`SELECT COUNT(*) AS n FROM \`${table}\``))[0]?.n).toBe(10);
+    } finally {
+      for (const t of [...leftovers, lookalike]) await pool.query(`DROP TABLE IF EXISTS \`${t}\``);
+    }
+  });
+
   it('two loads into the same table at once stage separately and end with a correct table', async () => {
     const table = name('concurrent');
     const a = makeRows(0, 3_000, 1);

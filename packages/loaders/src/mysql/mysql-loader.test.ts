@@ -86,9 +86,11 @@ describe('MySqlLoader statements', () => {
   it('replace loads a staging table of its own and swaps it in with one RENAME', async () => {
     const { pool, sent } = fakePool();
     await new MySqlLoader(pool).load(lineItems, makeRows(0, 1), { mode: 'replace', tableName: 'items' });
-    const token = /`items__lb_stage_([0-9a-f]{10})`/.exec(sent[1]!.sql)?.[1];
+    const token = /`items__lb_stage_([0-9a-f]{10})`/.exec(sent[2]!.sql)?.[1];
     expect(token).toBeDefined();
     expect(sent.map((s) => s.sql.split(' (')[0]?.split('\n')[0])).toEqual([
+      // Stages of killed loads of this table (older than a day) are dropped first.
+      'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name LIKE ? AND create_time < NOW() - INTERVAL ? SECOND',
       'SELECT @@SESSION.max_allowed_packet AS max_allowed_packet',
       `CREATE TABLE IF NOT EXISTS \`items__lb_stage_${token}\``,
       `INSERT INTO \`items__lb_stage_${token}\``,
@@ -99,7 +101,7 @@ describe('MySqlLoader statements', () => {
     // Another load stages under another name.
     const second = fakePool();
     await new MySqlLoader(second.pool).load(lineItems, makeRows(0, 1), { mode: 'replace', tableName: 'items' });
-    expect(second.sent[1]!.sql).not.toContain(token);
+    expect(second.sent[2]!.sql).not.toContain(token);
   });
 
   it('keeps stage names within 64 characters for the longest table names', async () => {

@@ -9,7 +9,8 @@
  * - **Stages**: each load that stages (replace; upsert through `LOAD DATA`) uses its own table
  *   `<table>__lb_stage_<10 random hex>` (the table name cut so the whole stays ≤ 64 characters,
  *   backtick-quoted), so concurrent loads into one table never collide; it is dropped when the load
- *   fails. Only a killed process leaves one behind (`DROP TABLE` any `…__lb_stage_…` table then).
+ *   fails. Only a killed process leaves one behind: the next staged load of that table drops those
+ *   over a day old (`abandonedStageAgeMs`), `dropAbandonedStages()` those of every table.
  * - **Batches**: multi-row INSERTs sized by bytes under the server's `max_allowed_packet` (read
  *   from the server at the start of each load) and under the 65,535-placeholder cap. Memory holds
  *   one statement at a time, whatever the input size.
@@ -91,6 +92,9 @@ const STAGE_SEQ = '__lb_seq';
 /** Staged rows per upsert merge statement. */
 const DEFAULT_MERGE_CHUNK_ROWS = 250_000;
 
+/** A stage table name: `<table>__lb_stage_<10 hex>` or `<table>__lb_old_<10 hex>`. */
+const ABANDONED_STAGE = /__lb_(?:stage|old)_[0-9a-f]{10}$/;
+
 /**
  * How rows are written; see the module documentation.
  *
@@ -134,6 +138,12 @@ export interface MySqlLoaderOptions {
   attempts?: number;
   /** First retry delay in ms, doubled with full jitter (default 200). */
   baseDelayMs?: number;
+  /**
+   * Stage tables (`<table>__lb_stage_…`, `<table>__lb_old_…`) older than this are taken for the
+   * leftovers of a killed process: each load drops those of its target table before it starts
+   * (default 24 hours; `0` never). See {@link MySqlLoader.dropAbandonedStages}.
+   */
+  abandonedStageAgeMs?: number;
 }
 
 /**
@@ -247,7 +257,54 @@ export class MySqlLoader {
       maxRowsPerStatement: options.maxRowsPerStatement ?? 10_000,
       attempts: options.attempts ?? 3,
       baseDelayMs: options.baseDelayMs ?? 200,
+      abandonedStageAgeMs: options.abandonedStageAgeMs ?? 24 * 60 * 60 * 1000,
     };
+  }
+
+  /**
+   * Drops the stage tables a killed load left behind: tables of the current database named
+   * `<table>__lb_stage_<hex>` or `<table>__lb_old_<hex>` (of `tableName`'s loads only, when given)
+   * created more than `olderThanMs` ago (default: the loader's `abandonedStageAgeMs`, 24 hours). A
+   * load removes its own stage when it fails; only a process killed mid-load leaves one. Returns the
+   * names dropped.
+   *
+   * @example
+   * ```ts
+   * const dropped = await loader.dropAbandonedStages({ olderThanMs: 60 * 60 * 1000 });
+   * ```
+   */
+  async dropAbandonedStages(options: { tableName?: string; olderThanMs?: number } = {}): Promise<string[]> {
+    const context = { table: options.tableName ?? '(all tables)' };
+    const conn = await this.connect(context);
+    try {
+      return await this.dropStagesOn(conn, options.tableName, options.olderThanMs ?? this.options.abandonedStageAgeMs);
+    } catch (error) {
+      throw classifyLoaderMysqlError(error, 'stage cleanup', context);
+    } finally {
+      await this.release(conn);
+    }
+  }
+
+  /** {@link MySqlLoader.dropAbandonedStages} on a connection the caller holds. */
+  private async dropStagesOn(conn: MySqlConnectionLike, tableName: string | undefined, olderThanMs: number): Promise<string[]> {
+    const run = async (sql: string, values?: MySqlParam[]): Promise<unknown> => {
+      const [result] = await withTimeout(this.options.queryTimeoutMs, 'MySQL stage cleanup', () => conn.query({ sql, ...(values ? { values } : {}), timeout: this.options.queryTimeoutMs }));
+      return result;
+    };
+    // LIKE narrows the listing (cut as the longest suffix cuts the name); the exact test is below.
+    const prefix = tableName === undefined ? '' : tableName.slice(0, 64 - '__lb_stage_'.length - 10).replace(/[\\%_]/g, '\\$&');
+    const rows = (await run(
+      'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name LIKE ? AND create_time < NOW() - INTERVAL ? SECOND',
+      [`${prefix}%\\_\\_lb\\_%`, Math.max(0, Math.floor(olderThanMs / 1000))],
+    )) as { name: string }[];
+    const dropped: string[] = [];
+    for (const { name } of Array.isArray(rows) ? rows : []) {
+      if (!ABANDONED_STAGE.test(name)) continue;
+      if (tableName !== undefined && name !== derivedName(tableName, name.slice(name.lastIndexOf('__lb_')))) continue;
+      await run(`DROP TABLE IF EXISTS ${q(name)}`);
+      dropped.push(name);
+    }
+    return dropped;
   }
 
   /**
@@ -314,6 +371,7 @@ export class MySqlLoader {
     let pendingSend: Promise<void> | undefined;
     let stageCreated = false;
     try {
+      if (this.options.abandonedStageAgeMs > 0 && staged) await this.dropStagesOn(conn, target, this.options.abandonedStageAgeMs);
       const budget = await this.statementBudget(runSafe, context);
       writer.setBudget(budget, this.options.maxRowsPerStatement);
       if (mode !== 'replace' && options.createTable !== false) await runSafe(createTarget);
