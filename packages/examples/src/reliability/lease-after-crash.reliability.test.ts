@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { CoreError, JobBookmarks, LocalStorage, StorageBookmarkStore } from '@lakeblocks/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deadLocalLeases } from './lake-state.js';
-import { REPO_ROOT } from './techstore-process.js';
+import { REPO_ROOT } from './pipeline-process.js';
 
 const HOLDER = join(dirname(fileURLToPath(import.meta.url)), 'hold-lease.ts');
 const TSX = createRequire(import.meta.url).resolve('tsx');

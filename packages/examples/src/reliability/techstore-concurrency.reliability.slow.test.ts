@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTechstore } from '../techstore/generate/generate.js';
 import { compareSnapshots, differing, dropSnapshot, openDuck, snapshotLayer, strayFiles, type LayerSnapshot } from './lake-inspect.js';
 import { digestDiff, fileDigests } from './lake-state.js';
-import { runTechstoreProcess, type RunOutcome } from './techstore-process.js';
+import { runTechstoreProcess, type RunOutcome } from './pipeline-process.js';
 
 let work: string;
 let data: string;

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTechstore } from '../techstore/generate/generate.js';
 import { compareSnapshots, differing, dropSnapshot, openDuck, snapshotLayer, strayFiles, unreadableParquet, type LayerSnapshot } from './lake-inspect.js';
 import { deadLocalLeases, digestDiff, fileDigests } from './lake-state.js';
-import { lastProgress, runTechstoreProcess, type KillPlan } from './techstore-process.js';
+import { lastProgress, runTechstoreProcess, type KillPlan } from './pipeline-process.js';
 
 const CHAINS = Number(process.env.LAKEBLOCKS_RELIABILITY_CHAINS ?? 8);
 const KILLS_PER_CHAIN = 2;

@@ -1,7 +1,8 @@
 /**
- * Test harness of the crash-safety suites: runs the TechStore CLI (`techstore run`) as a child
- * process — one Node process, no wrapper, so SIGKILL really kills the pipeline — and kills it after
- * a delay or a chosen progress line. Test-only; not exported from the package.
+ * Test harness of the crash-safety suites: runs an example pipeline's CLI (`techstore run`,
+ * `nequi run`) as a child process — one Node process, no wrapper, so SIGKILL really kills the
+ * pipeline — and kills it after a delay or a chosen progress line. Test-only; not exported from
+ * the package.
  *
  * @module
  */
@@ -13,7 +14,10 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 /** The repository root (packages/examples/src/reliability → ../../../..). */
 export const REPO_ROOT = resolve(here, '../../../..');
-const CLI = join(REPO_ROOT, 'packages/examples/src/techstore/cli/main.ts');
+const CLIS = {
+  techstore: join(REPO_ROOT, 'packages/examples/src/techstore/cli/main.ts'),
+  nequi: join(REPO_ROOT, 'packages/examples/src/nequi/cli/main.ts'),
+} as const;
 const TSX = createRequire(import.meta.url).resolve('tsx');
 
 /**
@@ -60,10 +64,22 @@ export interface RunOutcome {
  * ```
  */
 export function runTechstoreProcess(lake: string, data: string, kill: KillPlan = {}, timeoutMs = 240_000): Promise<RunOutcome> {
+  return runCliProcess('techstore', ['run', '--lake', lake, '--data', data, '--no-fsync'], kill, timeoutMs);
+}
+
+/**
+ * Spawns an example CLI with `args` and resolves when it exits, killing it per `kill`.
+ *
+ * @example
+ * ```ts
+ * const outcome = await runCliProcess('nequi', ['run', '--lake', '/tmp/lake', '--data', '/tmp/nequi'], { afterMs: 2_000 });
+ * ```
+ */
+export function runCliProcess(cli: keyof typeof CLIS, args: readonly string[], kill: KillPlan = {}, timeoutMs = 240_000): Promise<RunOutcome> {
   const started = Date.now();
   const child = spawn(
     process.execPath,
-    ['--import', TSX, '--conditions=@lakeblocks/source', CLI, 'run', '--lake', lake, '--data', data, '--no-fsync'],
+    ['--import', TSX, '--conditions=@lakeblocks/source', CLIS[cli], ...args],
     { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } },
   );
   let stdout = '';
