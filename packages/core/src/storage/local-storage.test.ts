@@ -186,6 +186,21 @@ describe('LocalStorage (local only)', () => {
     expect(await allFiles(dir)).toEqual(['l/key.json']);
   });
 
+  it('keeps an old lock of a live process of this host (a paused writer), until ten times staleLockMs', async () => {
+    const lockPath = join(dir, 'l', '.key.json.lakeblocks.lock');
+    const v0 = await storage.put('l/key.json', 'v0');
+    await writeFile(lockPath, `${process.ppid} ${(await import('node:os')).hostname()} x\n`);
+    const old = new Date(Date.now() - 20_000);
+    await utimes(lockPath, old, old);
+    const waiting = new LocalStorage(dir, { staleLockMs: 5_000, lockTimeoutMs: 300 });
+    const error = await waiting.put('l/key.json', 'v', { ifMatch: v0.etag }).catch((e: unknown) => e);
+    expect(isTag('Timeout')(error)).toBe(true);
+    const older = new Date(Date.now() - 60_000);
+    await utimes(lockPath, older, older);
+    await waiting.put('l/key.json', 'v', { ifMatch: v0.etag });
+    expect(await allFiles(dir)).toEqual(['l/key.json']);
+  });
+
   it('times out on a lock held by a live process', async () => {
     await mkdir(join(dir, 'l'), { recursive: true });
     await writeFile(join(dir, 'l', '.key.json.lakeblocks.lock'), `${process.ppid} ${(await import('node:os')).hostname()} x\n`);

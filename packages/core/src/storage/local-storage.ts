@@ -7,7 +7,7 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import { addAbortSignal, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CoreError } from '../errors/core-error.js';
-import { isDeadLocalProcess } from '../process/local-process.js';
+import { isDeadLocalProcess, isProcessAlive } from '../process/local-process.js';
 import { sleep } from '../retry/retry.js';
 import { compareKeys } from './key-order.js';
 import { assertValidKey } from './keys.js';
@@ -28,7 +28,11 @@ export interface LocalStorageOptions {
    * survives a power cut (default `true`). Turn off only for throwaway data.
    */
   durable?: boolean;
-  /** A per-key lock file older than this is taken to be left by a crashed writer and removed (default 10 000 ms). */
+  /**
+   * A per-key lock file older than this is taken to be left by a crashed writer and removed
+   * (default 10 000 ms), unless its owner is a live process of this host (then only after ten
+   * times this). A lock of a dead process of this host is removed at once.
+   */
   staleLockMs?: number;
   /** How long a write waits for a per-key lock before failing with a retryable `Timeout` (default 30 000 ms). */
   lockTimeoutMs?: number;
@@ -71,7 +75,7 @@ let lastMtime = 0;
  *   `ifNoneMatch: '*'` publishes with `link()`, which fails atomically if the key exists;
  *   `ifMatch` writes and deletes take a short per-key lock file (`O_EXCL`), so `ifMatch` compares and
  *   renames with nobody in between. A lock left by a crashed process is broken once its owner is
- *   gone (same host) or it is older than `staleLockMs`.
+ *   gone (same host) or it is older than `staleLockMs` (a live owner on this host: ten times that).
  * - **Unconditional writes** take no lock: publishing is one atomic `rename`, so they cost about half
  *   the file-system operations (what writing thousands of partition files is made of). They are
  *   ordered against conditional writers only by that rename: a plain `put` landing between an
@@ -520,11 +524,14 @@ export class LocalStorage implements Storage {
     } catch {
       return true; // released meanwhile
     }
-    let stale = Date.now() - Number(st.mtimeMs) > this.staleLockMs;
-    if (!stale) {
-      const [pid, host] = (await readFile(lockPath, 'utf8').catch(() => '')).split(' ');
-      stale = isDeadLocalProcess(host, Number(pid));
-    }
+    const age = Date.now() - Number(st.mtimeMs);
+    const [pidText, host] = (await readFile(lockPath, 'utf8').catch(() => '')).split(' ');
+    const pid = Number(pidText);
+    // A live writer of this host keeps its lock however long it pauses (GC, SIGSTOP): breaking it
+    // would let two conditional writers win. Only ten times the stale age overrules that (a pid
+    // reused by an unrelated process). Other hosts' locks (a shared file system) go by age alone.
+    const liveHere = host === hostname() && Number.isSafeInteger(pid) && pid > 0 && isProcessAlive(pid);
+    const stale = isDeadLocalProcess(host, pid) || (age > this.staleLockMs && !liveHere) || age > this.staleLockMs * 10;
     if (!stale) return false;
     // Move it aside, then check we moved the lock we judged, not a fresh one taken meanwhile.
     const grave = join(dirname(lockPath), `.stale-lock.${randomBytes(6).toString('hex')}.${HOST_TAG}-${process.pid}.tmp`);
