@@ -14,6 +14,7 @@ import { generateNequi } from '../nequi/generate/generate-nequi.js';
 import { compareSnapshots, differing, dropSnapshot, listFiles, openDuck, snapshotLayer, strayFiles, unreadableParquet, type LayerSnapshot } from './lake-inspect.js';
 import { digestDiff, fileDigests } from './lake-state.js';
 import { lastProgress, runCliProcess, type KillPlan } from './pipeline-process.js';
+import { seededRandom } from './seeded-random.js';
 
 const CHAINS = Number(process.env.LAKEBLOCKS_RELIABILITY_CHAINS ?? 6);
 const KILLS_PER_CHAIN = 2;
@@ -25,17 +26,6 @@ let data: string;
 let clean: { ms: number; processed: Map<string, string>; curated: LayerSnapshot; rejects: string[] };
 let duck: Awaited<ReturnType<typeof openDuck>>;
 const report = { kills: 0, finishedBeforeKill: 0, killedIn: {} as Record<string, number>, rejectFiles: 0 };
-
-/** A small PRNG, so a failing chain can be replayed by its seed. */
-function rng(seed: number) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 0x1_0000_0000;
-  };
-}
 
 const run = (lake: string, kill: KillPlan = {}) => runCliProcess('nequi', ['run', '--lake', lake, '--data', data], kill);
 
@@ -81,7 +71,7 @@ describe.skipIf(!OPT_IN)('opt-in reliability suite (LAKEBLOCKS_RELIABILITY=1)', 
     it.each(Array.from({ length: CHAINS }, (_, i) => i + 1))(
       'chain %i: killed twice, then rerun: processed, curated and rejects equal a clean run',
       async (chain) => {
-        const random = rng(chain * 7919);
+        const random = seededRandom(chain * 7919);
         const lake = join(work, `chain-${chain}`);
         for (let k = 0; k < KILLS_PER_CHAIN; k++) {
           // By time on the first kill of even chains, else a while after a writing step starts.

@@ -15,6 +15,7 @@ import { generateTechstore } from '../techstore/generate/generate.js';
 import { compareSnapshots, differing, dropSnapshot, openDuck, snapshotLayer, strayFiles, unreadableParquet, type LayerSnapshot } from './lake-inspect.js';
 import { deadLocalLeases, digestDiff, fileDigests } from './lake-state.js';
 import { lastProgress, runTechstoreProcess, type KillPlan } from './pipeline-process.js';
+import { seededRandom } from './seeded-random.js';
 
 const CHAINS = Number(process.env.LAKEBLOCKS_RELIABILITY_CHAINS ?? 8);
 const KILLS_PER_CHAIN = 2;
@@ -23,17 +24,6 @@ let data: string;
 let clean: { lake: string; ms: number; processed: Map<string, string>; curated: LayerSnapshot };
 let duck: Awaited<ReturnType<typeof openDuck>>;
 const report = { kills: 0, finishedBeforeKill: 0, killedIn: {} as Record<string, number>, deadLeases: 0, blockedReruns: 0, tempLeftovers: 0, finalRuns: 0, tempLeftAfterFinal: [] as string[] };
-
-/** A small PRNG, so a failing chain can be replayed by its seed. */
-function rng(seed: number) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 0x1_0000_0000;
-  };
-}
 
 /** Slow: runs only under `pnpm test:reliability` (LAKEBLOCKS_RELIABILITY=1), never in `pnpm test`. */
 const OPT_IN = process.env.LAKEBLOCKS_RELIABILITY === '1';
@@ -120,7 +110,7 @@ describe.skipIf(!OPT_IN)('opt-in reliability suite (LAKEBLOCKS_RELIABILITY=1)', 
     it.each(Array.from({ length: CHAINS }, (_, i) => i + 1))(
       'chain %i: SIGKILLed twice, then run to the end: no partial file ever visible, the result equals a clean run',
       async (chain) => {
-        const random = rng(chain * 7919);
+        const random = seededRandom(chain * 7919);
         const lake = join(work, `chain-${chain}`);
         for (let k = 0; k < KILLS_PER_CHAIN; k++) {
           const kill = plan(random, chain, k);
