@@ -1,13 +1,15 @@
 /**
  * Curated tables → MySQL / MariaDB, shared by the TechStore and Nequi pipelines (their `--mysql`
  * step): the `--mysql` URL checked and redacted, and every model's curated Parquet read from the
- * lake (`@lakeblocks/loaders/mysql` `loadLakeTable`) and loaded under its own name.
+ * lake (`@lakeblocks/loaders/mysql` `loadLakeTable`) and loaded under its own name. On an S3 lake
+ * built by Athena the files are the ones the catalog lists (`files`, see `listed-files-storage.ts`).
  *
  * @module
  */
 import type { StepContext, StepDefinition, Storage } from '@lakeblocks/core';
 import { MySqlLoader, loadLakeTable, type MySqlPoolLike } from '@lakeblocks/loaders/mysql';
 import type { AnyModel } from '@lakeblocks/transform';
+import { listedFilesStorage, type ListedFiles } from './listed-files-storage.js';
 
 /**
  * A MySQL URL checked and split: `uri` for mysql2, `redacted` (password replaced by `***`) for messages.
@@ -82,6 +84,11 @@ export interface CuratedTableLoad {
 export interface LoadCuratedOptions {
   /** The lake. */
   storage: Storage;
+  /**
+   * The live files of each curated table, when they are not simply everything under
+   * `curated/<table>/` (tables built on Athena: see `listed-files-storage.ts`). Default: the layout.
+   */
+  files?: ListedFiles;
   /** A mysql2/promise pool on the target database (`timezone: 'Z'`). */
   pool: MySqlPoolLike;
   /** Prefix of every MySQL table name (default none: each table under its own name). */
@@ -114,7 +121,8 @@ export async function loadModelsToMySql(models: readonly AnyModel[], options: Lo
   for (const [i, model] of models.entries()) {
     options.signal?.throwIfAborted();
     const target = `${options.tablePrefix ?? ''}${model.output.name}`;
-    const result = await loadLakeTable(loader, options.storage, model.output, {
+    const storage = options.files ? listedFilesStorage(options.storage, model.output.name, await options.files(model.output, options.signal)) : options.storage;
+    const result = await loadLakeTable(loader, storage, model.output, {
       layer: 'curated',
       mode: 'replace',
       tableName: target,
@@ -162,6 +170,8 @@ export interface CuratedMySqlOptions {
 export function curatedMySqlStep(options: {
   models: readonly AnyModel[];
   storage: Storage;
+  /** The live files of each curated table when not the `curated/<table>/` layout (see {@link LoadCuratedOptions.files}). */
+  files?: ListedFiles;
   mysql: CuratedMySqlOptions;
   defaultStepTimeoutMs: number;
   onLoads?: (loads: CuratedTableLoad[]) => void;
@@ -179,6 +189,7 @@ export function curatedMySqlStep(options: {
       try {
         const loads = await loadModelsToMySql(options.models, {
           storage: options.storage,
+          ...(options.files ? { files: options.files } : {}),
           pool,
           connectTimeoutMs: connectTimeout * 2,
           queryTimeoutMs: mysql.queryTimeoutMs ?? 120_000,

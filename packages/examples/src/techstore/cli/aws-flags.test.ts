@@ -53,18 +53,27 @@ describe('techstore CLI AWS flags', () => {
     expect(await usageError(['run', '--lake', 's3://my-lake/ts', '--region', 'europe', '--glue-database', 'ts', '--athena-workgroup', 'wg'])).toMatch(/--region "europe" is not an AWS region name/);
     expect(await usageError(['run', '--lake', 's3://my-lake/ts', '--endpoint', 'localhost:9000', '--glue-database', 'ts', '--athena-workgroup', 'wg'])).toMatch(/--endpoint must be an http:\/\/ or https:\/\/ URL/);
     expect(await usageError(['run', '--lake', 's3://My_Lake/ts', '--region', 'eu-west-1', '--glue-database', 'ts', '--athena-workgroup', 'wg'])).toMatch(/is not a valid s3:\/\/bucket\/prefix/);
-    expect(
-      await usageError(['run', '--lake', 's3://my-lake/ts', '--region', 'eu-west-1', '--glue-database', 'ts', '--athena-workgroup', 'wg', '--mysql', `mysql://etl:${SECRET}@db:3306/shop`]),
-    ).toBe('techstore run: --mysql is not supported with an s3:// lake yet: load the curated tables from a local lake');
+    // --mysql works with an s3:// lake; a bad URL is refused before AWS is touched, password redacted.
+    const athenaFlags = ['--lake', 's3://my-lake/ts', '--region', 'eu-west-1', '--glue-database', 'ts', '--athena-workgroup', 'wg'];
+    expect(await usageError(['run', ...athenaFlags, '--mysql', `mysql://etl:${SECRET}@db:3306/shop`])).toMatch(/^techstore run: mysql-load: --mysql /);
+    expect(await usageError(['run', ...athenaFlags, '--mysql', 'postgres://etl:pa55word@db:3306/shop'])).toBe('techstore run: mysql-load: --mysql postgres://etl:***@db:3306/shop: the scheme must be mysql:// (expected mysql://user[:password]@host[:port]/database)');
     expect(await usageError(['query', '--lake', 's3://my-lake/ts', '--region', 'eu-west-1', 'SELECT 1'])).toMatch(/^techstore query: an s3:\/\/ lake runs its models and queries on Athena/);
     expect(await usageError(['upload', '--lake', 's3://my-lake/ts', 'orders.csv'])).toMatch(/^techstore upload: an s3:\/\/ lake needs a region/);
-    expect(await usageError(['watch', '--lake', 's3://my-lake/ts'])).toMatch(/^techstore watch: watches a local lake's raw\/ directory; for an s3:\/\/ lake, trigger "run"/);
+    // watch takes an s3:// lake with the same flags as run (it reruns run), checked before any listing.
+    expect(await usageError(['watch', '--lake', 's3://my-lake/ts'])).toBe('techstore watch: an s3:// lake needs a region: pass --region (e.g. --region eu-west-1) or set AWS_REGION');
+    expect(await usageError(['watch', '--lake', 's3://my-lake/ts', '--region', 'eu-west-1'])).toMatch(/^techstore watch: an s3:\/\/ lake runs its models and queries on Athena/);
+    expect(await usageError(['watch', '--lake', './local-lake', '--endpoint', 'http://127.0.0.1:9000'])).toMatch(/^techstore watch: --endpoint needs an S3 lake/);
+    expect(await usageError(['watch', '--lake', 's3://my-lake/ts', '--region', 'eu-west-1', '--glue-database', 'ts', '--athena-workgroup', 'wg', '--list-timeout', '0'])).toMatch(
+      /^techstore watch: --list-timeout must be a positive number/,
+    );
   });
 
-  it('documents the flags in run --help', async () => {
-    const c = capture();
-    expect(await main(['run', '--help'], c.io)).toBe(0);
-    for (const flag of ['--region R', '--endpoint URL', '--glue-database NAME', '--athena-workgroup WG', '--athena-output S3URI']) expect(c.out.stdout).toContain(flag);
+  it('documents the flags in run --help and watch --help', async () => {
+    for (const command of ['run', 'watch']) {
+      const c = capture();
+      expect(await main([command, '--help'], c.io)).toBe(0);
+      for (const flag of ['--region R', '--endpoint URL', '--glue-database NAME', '--athena-workgroup WG', '--athena-output S3URI']) expect(c.out.stdout, command).toContain(flag);
+    }
   });
 });
 

@@ -173,7 +173,6 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   if (values.help) return help(io, 'run');
   const { lake: lakeDir, aws, resolved } = lakeOf('run', values, 'athena');
   const mysql = str(values.mysql);
-  if (resolved && mysql !== undefined) throw new UsageError('run: --mysql is not supported with an s3:// lake yet: load the curated tables from a local lake');
   if (mysql !== undefined) {
     try {
       parseMySqlUrl(mysql);
@@ -229,7 +228,10 @@ function formatRun(result: RunTechstoreResult, lakeDir: string, elapsedMs: numbe
   const curatedRows = c.models.reduce((s, m) => s + m.rows, 0);
   if (c.mode === 'nothing-new') lines.push('curated: no new processed files, nothing written');
   else if (c.mode === 'full') lines.push(`curated: full build of ${c.models.length} models (first build)${curatedRows > 0 ? `, ${n(curatedRows)} rows` : ' on Athena'}`);
-  else lines.push(`curated: incremental, ${c.models.map((m) => `${m.model} ${m.scope === 'all' ? '(all)' : `(${m.scope.length} partition${m.scope.length === 1 ? '' : 's'})`}`).join(', ')}`);
+  else {
+    const scope = (m: (typeof c.models)[number]) => (m.scope === 'all' ? 'all' : `${m.scope.length} partition${m.scope.length === 1 ? '' : 's'}`);
+    lines.push(`curated: incremental, ${c.models.map((m) => `${m.model} (${scope(m)}, ${n(m.rows)} rows)`).join(', ')}`);
+  }
   if (result.mysql) {
     const where = step('mysql-load')?.output as { database?: string } | null | undefined;
     lines.push(`mysql-load: ${result.mysql.length} curated tables, ${n(result.mysql.reduce((s, l) => s + l.rows, 0))} rows into database ${where?.database ?? '?'} (replace)`);
@@ -240,25 +242,31 @@ function formatRun(result: RunTechstoreResult, lakeDir: string, elapsedMs: numbe
   return `\n${lines.join('\n')}\n\n${formatAnswers(result.answers)}`;
 }
 
-/** `watch [--lake DIR] [--interval SECONDS] [--no-fsync]`. */
+/** `watch [--lake DIR|s3://bucket/prefix] [--interval SECONDS] [--list-timeout SECONDS] [--no-fsync]` (+ the AWS flags). */
 export async function watchCommand(argv: readonly string[], io: Io): Promise<number> {
-  const { values } = parseCommand('watch', argv, { lake: { type: 'string' }, interval: { type: 'string' }, 'no-fsync': { type: 'boolean' } });
+  const { values } = parseCommand('watch', argv, {
+    lake: { type: 'string' },
+    interval: { type: 'string' },
+    'list-timeout': { type: 'string' },
+    'no-fsync': { type: 'boolean' },
+    ...AWS_FLAGS,
+  });
   if (values.help) return help(io, 'watch');
-  if (isS3Lake(str(values.lake) ?? '')) {
-    throw new UsageError('watch: watches a local lake\'s raw/ directory; for an s3:// lake, trigger "run" from the bucket\'s event notifications (EventBridge) instead');
-  }
-  const lakeDir = userPath(str(values.lake) ?? DEFAULT_LAKE);
+  const { lake: lakeDir, aws, resolved } = lakeOf('watch', values, 'athena');
   const interval = positiveNumber('watch', 'interval', values.interval) ?? 5;
+  const listTimeout = positiveNumber('watch', 'list-timeout', values['list-timeout']) ?? 30;
   const controller = new AbortController();
   const onSigint = () => controller.abort(new Error('interrupted (Ctrl-C)'));
   process.once('SIGINT', onSigint);
-  io.stderr.write(`watching ${lakeDir}/raw every ${interval} s (Ctrl-C to stop)\n`);
+  io.stderr.write(`watching ${resolved ? `${lakeDir.replace(/\/+$/, '')}/raw/` : `${lakeDir}/raw`} every ${interval} s (Ctrl-C to stop)\n`);
   let started = Date.now();
   const report = progressReporter(io.stderr);
   try {
     const runs = await watchTechstore({
       lakeDir,
+      ...(resolved ? { aws } : {}),
       intervalMs: interval * 1000,
+      listTimeoutMs: listTimeout * 1000,
       signal: controller.signal,
       durable: values['no-fsync'] !== true,
       onEvent: (event) => {
@@ -267,6 +275,7 @@ export async function watchCommand(argv: readonly string[], io: Io): Promise<num
       },
       onRun: (result) => io.stdout.write(formatRun(result, lakeDir, Date.now() - started, undefined)),
       onError: (error) => io.stderr.write(`techstore watch: run failed: ${(error as Error).message.split('\n')[0]}; waiting for new files\n`),
+      onListError: (error) => io.stderr.write(`techstore watch: listing raw/ failed: ${(error as Error).message.split('\n')[0]}; trying again in ${interval} s\n`),
     });
     io.stderr.write(`stopped after ${runs} run(s)\n`);
     return 0;

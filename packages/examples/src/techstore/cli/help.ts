@@ -14,7 +14,7 @@ Commands:
   upload [--lake DIR] [--batch NAME] FILE...                validate CSVs and copy them into raw/
   run [--lake DIR] [--data DIR] [--scale N] [--seed S] [--mysql URL]
                                                             upload, raw → processed → curated (→ MySQL), answer the business questions
-  watch [--lake DIR] [--interval SECONDS]                   rerun the pipeline whenever new files land in raw/
+  watch [--lake DIR] [--interval SECONDS]                   rerun the pipeline whenever new files land in raw/ (local or s3://)
   query [--lake DIR] "SQL"                                  ad-hoc SQL over the lake's tables (DuckDB), printed as a table
 
 Options of every command:
@@ -83,20 +83,31 @@ profile, instance role — never printed):
 
 With an s3:// lake the same steps run through S3; a "catalog" step registers the processed tables
 and their partitions in Glue (partitions added and removed to match the files), the curated models
-run on Athena (CTAS into a fresh prefix, then the catalog is repointed; superseded data deleted),
-and the answers and dashboard (reports/ in the bucket) come from Athena. --glue-database and an
-Athena option are required: DuckDB cannot read s3:// here (its httpfs extension would have to be
-downloaded). --mysql is not supported with an s3:// lake yet.
+run on Athena (CTAS into a fresh prefix, then the catalog is repointed; superseded data deleted;
+each model's rows are counted back with a count(*) on Athena), and the answers and dashboard
+(reports/ in the bucket) come from Athena. --glue-database and an Athena option are required:
+DuckDB cannot read s3:// here (its httpfs extension would have to be downloaded). --mysql loads
+the curated tables from the Parquet files the Glue catalog points at (found with Athena's "$path"),
+read from S3, each under its own name.
 `,
-  watch: `Usage: pnpm techstore watch [--lake DIR] [--interval SECONDS] [--no-fsync]
+  watch: `Usage: pnpm techstore watch [--lake DIR|s3://bucket/prefix] [--interval SECONDS] [--list-timeout SECONDS] [--no-fsync]
+                               [--region R] [--endpoint URL] [--glue-database NAME] [--athena-workgroup WG] [--athena-output S3URI]
 
-Watches raw/ (the local stand-in for the S3 event trigger) and reruns the pipeline, printing the
-answers, whenever a new or replaced file lands there (e.g. from "pnpm techstore upload" in another
-terminal). A failed run is reported and watching goes on. An empty lake is left alone. Ctrl-C stops.
+Lists raw/ every --interval seconds and reruns the pipeline, printing the same summary and answers
+as "run", whenever a file there is new or replaced (its key, ETag or size changed; e.g. from
+"pnpm techstore upload" in another terminal). The files already there are caught up at start.
+A failed run is reported and watching goes on; a listing that fails (after a timeout or an S3
+error, retried 3 times) is reported and tried again at the next interval. An empty lake is left
+alone. Ctrl-C stops.
 
-  --lake DIR            the lake (default ./.lake)
-  --interval SECONDS    how often raw/ is listed (default 5)
-  --no-fsync            do not fsync lake files
+  --lake DIR             the lake (default ./.lake)
+  --interval SECONDS     how often raw/ is listed (default 5)
+  --list-timeout SECONDS bound on one listing of raw/, every page (default 30)
+  --no-fsync             do not fsync lake files
+
+An s3://bucket/prefix lake is polled through S3 (the polling alternative to an S3 event →
+EventBridge trigger) and each run is "run" on that lake, so it takes run's AWS flags:
+  --region R  --endpoint URL  --glue-database NAME  --athena-workgroup WG  --athena-output S3URI
 `,
   query: `Usage: pnpm techstore query [--lake DIR] [--max-rows N] "SQL"
 

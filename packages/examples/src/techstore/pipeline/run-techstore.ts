@@ -74,7 +74,8 @@ export interface RunTechstoreOptions {
   tmpDir?: string;
   /**
    * Load every curated table into this MySQL / MariaDB database after the curated step (step
-   * `mysql-load`, mode `replace`): `mysql://user[:password]@host[:port]/database`.
+   * `mysql-load`, mode `replace`): `mysql://user[:password]@host[:port]/database`. On an S3 lake
+   * the step reads the Parquet files the Glue catalog points at, from S3.
    */
   mysql?: RunTechstoreMySqlOptions;
   /** Progress events of the pipeline. */
@@ -130,9 +131,6 @@ export const DASHBOARD_KEY = lakeLayout.reportFile('techstore-dashboard.html');
  */
 export async function runTechstore(options: RunTechstoreOptions): Promise<RunTechstoreResult> {
   const resolved = resolveAws(options.lakeDir, options.aws ?? {}, 'athena', process.env);
-  if (resolved && options.mysql) {
-    throw new AwsOptionsError('--mysql is not supported with an s3:// lake yet (the curated tables live behind the Glue catalog): load them from a local lake, or query them on Athena');
-  }
   let aws: AwsLake | undefined;
   if (resolved) {
     const { athenaPollMs } = options.aws ?? {};
@@ -279,6 +277,8 @@ async function runWith(options: RunTechstoreOptions, aws: AwsLake | undefined): 
             curatedMySqlStep({
               models: techstoreModels,
               storage,
+              // On Athena the curated tables live where the catalog points (fresh _runs/ prefixes).
+              ...(aws?.curatedFiles ? { files: aws.curatedFiles } : {}),
               mysql,
               defaultStepTimeoutMs: 30 * 60_000,
               onLoads: (loads) => {

@@ -1,12 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LocalStorage } from '@lakeblocks/core';
+import { CoreError, LocalStorage, type Storage } from '@lakeblocks/core';
 import { generateTechstore } from '../generate/generate.js';
 import { testLakeRoot } from '../testing/techstore-lake.js';
 import type { RunTechstoreResult } from './run-techstore.js';
 import { uploadTechstoreFile } from './upload-data.js';
-import { watchTechstore } from './watch.js';
+import { rawFingerprint, watchTechstore } from './watch.js';
 
 describe('watchTechstore', () => {
   const dirs: string[] = [];
@@ -64,4 +64,34 @@ describe('watchTechstore', () => {
     expect(await watching).toBe(results.length);
     expect(errors).toEqual([]);
   }, 60_000);
+
+  it('rawFingerprint: a file replaced under the same key changes it; a hanging listing times out, is retried, then fails', async () => {
+    const lakeDir = await mkdtemp(join(testLakeRoot(), 'techstore-watch-fp-'));
+    dirs.push(lakeDir);
+    const storage = new LocalStorage(lakeDir, { durable: false });
+    expect(await rawFingerprint(storage)).toEqual({ files: 0, fingerprint: '' });
+    await storage.put('raw/orders/b1/orders.csv', 'order_id\n1\n');
+    await storage.put('_state/other.json', '{}'); // outside raw/: not watched
+    const first = await rawFingerprint(storage);
+    expect(first.files).toBe(1);
+    expect(await rawFingerprint(storage)).toEqual(first);
+    await storage.put('raw/orders/b1/orders.csv', 'order_id\n2\n'); // same key and size, other bytes
+    expect((await rawFingerprint(storage)).fingerprint).not.toBe(first.fingerprint);
+
+    let listings = 0;
+    const hanging = {
+      root: 's3://lake/ts',
+      listAll: () => {
+        listings++;
+        return { [Symbol.asyncIterator]: () => ({ next: () => new Promise<IteratorResult<never>>(() => undefined) }) };
+      },
+    } as unknown as Storage;
+    const started = Date.now();
+    const error = await rawFingerprint(hanging, { timeoutMs: 50, attempts: 3 }).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(CoreError);
+    expect((error as CoreError)._tag).toBe('Timeout');
+    expect((error as Error).message).toContain('listing s3://lake/ts/raw/');
+    expect(listings).toBe(3);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
 });

@@ -9,10 +9,11 @@
 import { lakeLayout, listPartitions, type AnyTable, type PartitionValues, type Storage } from '@lakeblocks/core';
 import type { S3Storage } from '@lakeblocks/core/s3';
 import type { GlueCatalog } from '@lakeblocks/loaders/glue';
-import { quoteString, type AnyModel } from '@lakeblocks/transform';
+import { quoteIdentifier, quoteString, type AnyModel } from '@lakeblocks/transform';
 import type { AthenaEngine } from '@lakeblocks/transform/athena';
 import type { LakeQueries } from '../answers.js';
 import type { CuratedEngine } from '../curated.js';
+import { listedFileOf, type ListedFiles } from '../../../mysql/listed-files-storage.js';
 import type { ResolvedAws } from './aws-options.js';
 
 /**
@@ -36,6 +37,11 @@ export interface AwsLake {
   curated?: CuratedEngine;
   /** Queries on Athena; `bytesScanned` adds up what they scanned (absent without Athena options). */
   queries?: LakeQueries & { readonly bytesScanned: number };
+  /**
+   * The live Parquet files of a curated table, as the catalog points at them (Athena's `"$path"`):
+   * what the `mysql-load` step reads (absent without Athena options).
+   */
+  curatedFiles?: ListedFiles;
   /** Destroys the SDK clients. */
   close(): void;
 }
@@ -107,7 +113,8 @@ export async function openAwsLake(
         },
       };
       lake.queries = queries;
-      lake.curated = athenaCuratedEngine(engine, storage, root, queries);
+      lake.curated = athenaCuratedEngine(engine, storage, root, queries, aws.glueDatabase);
+      lake.curatedFiles = catalogFiles(queries, aws.glueDatabase, root);
     }
     return lake;
   } catch (error) {
@@ -119,24 +126,64 @@ export async function openAwsLake(
 /**
  * The Athena engine as the curated build's engine: runs write under fresh prefixes and repoint the
  * catalog; superseded prefixes are deleted after the catalog change (`deleteLocations`); the
- * planning relation over some processed files filters the Glue table by `"$path"`.
+ * planning relation over some processed files filters the Glue table by `"$path"`. With `database`,
+ * each run's rows are read back (Athena's CTAS reports none): a `count(*)` over the files under the
+ * run's fresh prefix, so a partition rebuild counts only the partitions it wrote.
  *
  * @example
  * ```ts
- * await buildCurated({ storage, engine: athenaCuratedEngine(engine, storage, 's3://lake/ts/', queries) });
+ * await buildCurated({ storage, engine: athenaCuratedEngine(engine, storage, 's3://lake/ts/', queries, 'techstore') });
  * ```
  */
-export function athenaCuratedEngine(engine: AthenaEngine, storage: Storage, root: string, queries: LakeQueries): CuratedEngine {
+export function athenaCuratedEngine(engine: AthenaEngine, storage: Storage, root: string, queries: LakeQueries, database?: string): CuratedEngine {
   return {
     async runModel(model, partitions) {
       const result = await engine.run(model, partitions ? { partitions } : {});
       let bytesWritten = 0;
       const key = keyOf(root, result.dataLocation);
       if (key !== undefined) for await (const f of storage.listAll(key)) bytesWritten += f.size;
-      return { rows: undefined, partitionsWritten: result.partitionsWritten.map(partitionPath), bytesWritten };
+      const rows = database === undefined ? undefined : await countRunRows(queries, database, model.name, result.dataLocation);
+      return { rows, partitionsWritten: result.partitionsWritten.map(partitionPath), bytesWritten };
     },
     queryAll: (sql) => queries.queryAll(sql),
     filesRelation: (table, keys) => `(SELECT * FROM ${table} WHERE "$path" IN (${keys.map((k) => quoteString(`${root}${k}`)).join(', ')}))`,
+  };
+}
+
+/**
+ * The rows of `table` in files under `location` (a run's fresh prefix), by a `count(*)` on Athena;
+ * `undefined` when the answer has no count (it always has one on Athena).
+ *
+ * @example
+ * ```ts
+ * await countRunRows(queries, 'techstore', 'kpi_monthly', 's3://lake/ts/curated/kpi_monthly/_runs/r1/'); // 70
+ * ```
+ */
+export async function countRunRows(queries: LakeQueries, database: string, table: string, location: string): Promise<number | undefined> {
+  // substr, not LIKE: "_" in "_runs/" would be a LIKE wildcard.
+  const sql = `SELECT count(*) AS "n" FROM ${quoteIdentifier(database)}.${quoteIdentifier(table)} WHERE substr("$path", 1, ${location.length}) = ${quoteString(location)}`;
+  const [row] = await queries.queryAll(sql);
+  const n = row?.['n'];
+  if (n === undefined || n === null) return undefined;
+  const count = Number(n);
+  return Number.isFinite(count) ? count : undefined;
+}
+
+/**
+ * The live files of curated tables by the catalog: `SELECT DISTINCT "$path"` on Athena, so only the
+ * files the Glue table and its partitions point at (not superseded runs, not a failed run's leftovers).
+ *
+ * @example
+ * ```ts
+ * const files = await catalogFiles(queries, 'techstore', 's3://lake/ts/')(kpiMonthly.output);
+ * ```
+ */
+export function catalogFiles(queries: LakeQueries, database: string, root: string): ListedFiles {
+  return async (table, signal) => {
+    signal?.throwIfAborted();
+    const rows = await queries.queryAll(`SELECT DISTINCT "$path" AS "path" FROM ${quoteIdentifier(database)}.${quoteIdentifier(table.name)} ORDER BY 1`);
+    const keys = table.partitionKeys.map((k) => k.name);
+    return rows.map((r) => listedFileOf(root, String(r['path']), keys));
   };
 }
 

@@ -64,7 +64,7 @@ export interface ResolvedAws extends TechstoreAwsOptions {
   region: string;
 }
 
-/** What the command needs from AWS: `storage` (upload), `athena` (run, query). */
+/** What the command needs from AWS: `storage` (upload), `athena` (run, watch, query). */
 export type AwsNeed = 'storage' | 'athena';
 
 const GLUE_NAME = /^[a-z_][a-z0-9_]{0,254}$/;

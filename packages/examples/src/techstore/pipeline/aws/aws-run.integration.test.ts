@@ -12,20 +12,7 @@ import {
   StartQueryExecutionCommand,
   type StartQueryExecutionCommandInput,
 } from '@aws-sdk/client-athena';
-import {
-  BatchCreatePartitionCommand,
-  BatchDeletePartitionCommand,
-  CreateDatabaseCommand,
-  CreateTableCommand,
-  EntityNotFoundException,
-  GetDatabaseCommand,
-  GetPartitionsCommand,
-  GetTableCommand,
-  GlueClient,
-  UpdateTableCommand,
-  type PartitionInput,
-  type TableInput,
-} from '@aws-sdk/client-glue';
+import { BatchDeletePartitionCommand, CreateDatabaseCommand, CreateTableCommand } from '@aws-sdk/client-glue';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { lakeLayout } from '@lakeblocks/core';
 import { S3Storage } from '@lakeblocks/core/s3';
@@ -35,6 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTechstore } from '../../generate/generate.js';
 import { techstoreModels } from '../../models/index.js';
 import { techstoreTables } from '../../tables.js';
+import { fakeGlue } from '../../testing/fake-glue.js';
 import { testLakeRoot } from '../../testing/techstore-lake.js';
 import { main } from '../../cli/main.js';
 import { DASHBOARD_KEY, runTechstore, type RunTechstoreOptions } from '../run-techstore.js';
@@ -43,51 +31,6 @@ const BATCH = join(import.meta.dirname, '../../../../../../../shared/data/techst
 const DB = 'techstore';
 const WORKGROUP = 'lakeblocks-wg';
 const OUTPUT = 's3://athena-results/techstore/';
-const meta = { $metadata: {} };
-
-/** A Glue Data Catalog in memory, behind the GlueClient mock. */
-function fakeGlue() {
-  const glue = mockClient(GlueClient);
-  const databases = new Map<string, object>();
-  const tables = new Map<string, TableInput>();
-  const partitions = new Map<string, Map<string, PartitionInput>>();
-  const notFound = (what: string) => new EntityNotFoundException({ message: `${what} not found`, ...meta });
-  glue.on(GetDatabaseCommand).callsFake((input: { Name: string }) => {
-    const d = databases.get(input.Name);
-    if (!d) throw notFound(`Database ${input.Name}`);
-    return { Database: d };
-  });
-  glue.on(CreateDatabaseCommand).callsFake((input: { DatabaseInput: { Name: string } }) => {
-    databases.set(input.DatabaseInput.Name, input.DatabaseInput);
-    return {};
-  });
-  glue.on(GetTableCommand).callsFake((input: { Name: string; DatabaseName: string }) => {
-    const t = tables.get(input.Name);
-    if (!t) throw notFound(`Table ${input.Name}`);
-    return { Table: { ...t, DatabaseName: input.DatabaseName } };
-  });
-  glue.on(CreateTableCommand).callsFake((input: { TableInput: TableInput }) => {
-    tables.set(input.TableInput.Name as string, input.TableInput);
-    partitions.set(input.TableInput.Name as string, new Map());
-    return {};
-  });
-  glue.on(UpdateTableCommand).callsFake((input: { TableInput: TableInput }) => {
-    tables.set(input.TableInput.Name as string, input.TableInput);
-    return {};
-  });
-  glue.on(GetPartitionsCommand).callsFake((input: { TableName: string }) => ({
-    Partitions: [...(partitions.get(input.TableName)?.values() ?? [])].map((p) => ({ ...p, DatabaseName: DB, TableName: input.TableName })),
-  }));
-  glue.on(BatchCreatePartitionCommand).callsFake((input: { TableName: string; PartitionInputList: PartitionInput[] }) => {
-    for (const p of input.PartitionInputList) partitions.get(input.TableName)?.set((p.Values ?? []).join('/'), p);
-    return { Errors: [] };
-  });
-  glue.on(BatchDeletePartitionCommand).callsFake((input: { TableName: string; PartitionsToDelete: { Values: string[] }[] }) => {
-    for (const p of input.PartitionsToDelete) partitions.get(input.TableName)?.delete(p.Values.join('/'));
-    return { Errors: [] };
-  });
-  return { glue, databases, tables, partitions };
-}
 
 /**
  * Athena behind the AthenaClient mock: every query SUCCEEDED. Results: the partitions a model
@@ -164,7 +107,7 @@ describe('runTechstore on an S3 lake (s3rver; Glue and Athena mocked)', () => {
   let dataDir: string;
   let storage: S3Storage;
   const env = { id: process.env['AWS_ACCESS_KEY_ID'], secret: process.env['AWS_SECRET_ACCESS_KEY'] };
-  const glue = fakeGlue();
+  const glue = fakeGlue(DB);
   const athena = fakeAthena();
   let options: RunTechstoreOptions;
 
