@@ -4,53 +4,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { LocalStorage, type AnyTable } from '@lakeblocks/core';
+import { LocalStorage } from '@lakeblocks/core';
 import { connectTestMySql, type TestMySql } from '@lakeblocks/core/testing';
-import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { duckContent, mysqlContent, type Content } from '../../testing/curated-content.js';
 import { generateNequi } from '../generate/generate-nequi.js';
 import { nequiModels } from '../models/index.js';
 import { testLakeRoot } from '../testing/nequi-lake.js';
 import { loadNequiToMySql } from './mysql-load.js';
 import { nequiPipeline } from './nequi-pipeline.js';
-
-/** Per column an exact aggregate, for DuckDB and for MySQL (doubles rounded to 6 places). */
-function aggregates(table: AnyTable): { name: string; duck: string; my: string }[] {
-  return table.columns.map((c) => {
-    const d = `"${c.name}"`;
-    const m = `\`${c.name}\``;
-    switch (c.type.kind) {
-      case 'int':
-      case 'bigint':
-        return { name: c.name, duck: `sum(${d})::HUGEINT::VARCHAR`, my: `CAST(SUM(${m}) AS CHAR)` };
-      case 'decimal':
-        return { name: c.name, duck: `(sum(${d}) * ${10 ** c.type.scale})::HUGEINT::VARCHAR`, my: `CAST(CAST(SUM(${m}) * ${10 ** c.type.scale} AS DECIMAL(38,0)) AS CHAR)` };
-      case 'double':
-        return { name: c.name, duck: `round(sum(${d}), 6)::DECIMAL(38,6)::VARCHAR`, my: `CAST(CAST(ROUND(SUM(${m}), 6) AS DECIMAL(38,6)) AS CHAR)` };
-      case 'timestamp':
-        return { name: c.name, duck: `sum(epoch_us(${d}))::HUGEINT::VARCHAR`, my: `CAST(SUM(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', ${m})) AS CHAR)` };
-      case 'date':
-        return { name: c.name, duck: `sum(${d} - DATE '1970-01-01')::HUGEINT::VARCHAR`, my: `CAST(SUM(DATEDIFF(${m}, '1970-01-01')) AS CHAR)` };
-      case 'boolean':
-        return { name: c.name, duck: `(count(${d})::VARCHAR || ':' || count(*) FILTER (WHERE ${d})::VARCHAR)`, my: `CONCAT(COUNT(${m}), ':', SUM(${m} <> 0))` };
-      default:
-        return { name: c.name, duck: `(count(${d})::VARCHAR || ':' || sum(length(${d}))::VARCHAR)`, my: `CONCAT(COUNT(${m}), ':', SUM(CHAR_LENGTH(${m})))` };
-    }
-  });
-}
-
-async function duckContent(duck: DuckDBConnection, lakeDir: string, table: AnyTable): Promise<Record<string, string | null>> {
-  const src = `read_parquet('${join(lakeDir, 'curated', table.name)}/**/*.parquet', hive_partitioning = true)`;
-  const aggs = aggregates(table);
-  const [row] = (await duck.runAndReadAll(`SELECT count(*)::VARCHAR AS n, ${aggs.map((a, i) => `${a.duck} AS a${i}`).join(', ')} FROM ${src}`)).getRowObjectsJson();
-  return Object.fromEntries([['rows', String(row!['n'])], ...aggs.map((a, i) => [a.name, (row![`a${i}`] as string | null) ?? null])]);
-}
-
-async function mysqlContent(db: TestMySql, target: string, table: AnyTable): Promise<Record<string, string | null>> {
-  const aggs = aggregates(table);
-  const [[row]] = await db.pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS n, ${aggs.map((a, i) => `${a.my} AS a${i}`).join(', ')} FROM \`${target}\``);
-  return Object.fromEntries([['rows', String(row!['n'])], ...aggs.map((a, i) => [a.name, row![`a${i}`] === null ? null : String(row![`a${i}`])])]);
-}
 
 describe('curated Nequi tables into MariaDB', () => {
   let root: string;
@@ -85,17 +47,17 @@ describe('curated Nequi tables into MariaDB', () => {
   });
 
   it('the run loaded every curated table with exact counts and content; reloading changes nothing', async () => {
-    const expected = new Map<string, Record<string, string | null>>();
+    const expected = new Map<string, Content>();
     for (const m of nequiModels) expected.set(m.name, await duckContent(duck, lakeDir, m.output));
     for (const round of [1, 2]) {
       if (round === 2) {
         const loads = await loadNequiToMySql({ storage: new LocalStorage(lakeDir, { durable: false }), pool: db.pool, tablePrefix: prefix, queryTimeoutMs: 60_000 });
         expect(loads.map((l) => l.target)).toEqual(nequiModels.map((m) => `${prefix}${m.name}`));
-        for (const l of loads) expect(String(l.rows), l.table).toBe(expected.get(l.table)!['rows']);
+        for (const l of loads) expect(l.rows, l.table).toBe(expected.get(l.table)!.rows);
       }
       for (const m of nequiModels) {
         const want = expected.get(m.name)!;
-        expect(Number(want['rows']), `${m.name} is empty`).toBeGreaterThan(0);
+        expect(want.rows, `${m.name} is empty`).toBeGreaterThan(0);
         expect(await mysqlContent(db, `${prefix}${m.name}`, m.output), `${m.name} (round ${round})`).toEqual(want);
       }
     }

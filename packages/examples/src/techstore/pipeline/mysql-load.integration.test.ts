@@ -7,7 +7,7 @@ import { LocalStorage } from '@lakeblocks/core';
 import { connectTestMySql, type TestMySql } from '@lakeblocks/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { techstoreModels } from '../models/index.js';
-import { duckContent, mysqlContent, type Content } from '../testing/curated-content.js';
+import { duckContent, mysqlContent, type Content } from '../../testing/curated-content.js';
 import { testLakeRoot } from '../testing/techstore-lake.js';
 import { loadCuratedToMySql, parseMySqlUrl } from './mysql-load.js';
 import { runTechstore } from './run-techstore.js';

@@ -6,10 +6,12 @@
  *   (`CREATE TABLE … WITH (external_location …) AS`, `CREATE EXTERNAL TABLE`, `ALTER TABLE … ADD /
  *   SET LOCATION / DROP PARTITION`, `DROP TABLE`), kept in an in-memory catalog as Athena keeps
  *   them: a location per table and per partition.
- * - Reads: before each query the lake's `processed/` and `curated/` objects are mirrored to a local
- *   directory (new or changed ETags only), and every table becomes a DuckDB view over the files its
- *   catalog entry points at, with the `"$path"` pseudo-column (the file's `s3://` URI) and
- *   `"<table>$partitions"` views.
+ * - Reads: before each statement, the objects under the locations of the tables it names are
+ *   mirrored to a local directory (listed again every time; downloaded only when new or with a
+ *   changed ETag, several at a time), and each of those tables becomes a DuckDB view over the files
+ *   its catalog entry points at (re-created only when that file list changed), with the `"$path"`
+ *   pseudo-column (the file's `s3://` URI) and `"<table>$partitions"` views. One DuckDB instance
+ *   serves every statement.
  * - CTAS and `INSERT INTO`: the SELECT runs on DuckDB (`COPY … PARTITION_BY`), and the files are
  *   uploaded under the statement's location as Athena names them: `<query-id>_<n>`, no extension.
  * - Results: typed as Athena types them (`ColumnInfo`), values as `VarCharValue`s, paged by 1,000.
@@ -100,6 +102,7 @@ export async function duckDbAthena(options: DuckDbAthenaOptions) {
   const defs = new Map(options.tables.map((t) => [t.name, t]));
   const catalog = new Map<string, FakeAthenaTable>();
   const mirrored = new Map<string, string>(); // key → etag
+  const views = new Map<string, string>(); // view → the SQL it was created with
   const started: StartQueryExecutionCommandInput[] = [];
   const executions: Execution[] = [];
   const athena = mockClient(AthenaClient);
@@ -107,21 +110,42 @@ export async function duckDbAthena(options: DuckDbAthenaOptions) {
 
   const defOf = (name: string): AnyTable | undefined => defs.get(name.replace(/__stage_[a-z0-9_]+$/, ''));
 
-  async function sync(): Promise<void> {
+  /** Mirrors the objects under `prefixes` (storage keys): new or changed ones downloaded, vanished ones removed. */
+  async function sync(prefixes: readonly string[] = ['processed/', 'curated/']): Promise<void> {
     const listed = new Map<string, string>();
-    for (const layer of ['processed/', 'curated/']) for await (const o of storage.listAll(layer)) listed.set(o.key, o.etag);
-    for (const [key, etag] of listed) {
-      if (mirrored.get(key) === etag) continue;
+    for (const prefix of prefixes) for await (const o of storage.listAll(prefix)) listed.set(o.key, o.etag);
+    const changed = [...listed].filter(([key, etag]) => mirrored.get(key) !== etag);
+    await inParallel(changed, DOWNLOADS, async ([key, etag]) => {
       const path = join(mirror, key);
       await mkdir(dirname(path), { recursive: true });
       await writeFile(path, await storage.get(key));
       mirrored.set(key, etag);
-    }
+    });
     for (const key of [...mirrored.keys()]) {
-      if (listed.has(key)) continue;
+      if (listed.has(key) || !prefixes.some((p) => key.startsWith(p))) continue;
       await rm(join(mirror, key), { force: true });
       mirrored.delete(key);
     }
+  }
+
+  /** The storage prefixes a table's files can be under: its catalog entry's (or Glue table's) location and its partitions'. */
+  function prefixesOf(name: string): string[] {
+    const entry = catalog.get(name);
+    const locations = entry ? [entry.location, ...[...entry.partitions.values()].map((p) => p.location)] : [options.glueTables.get(name)?.StorageDescriptor?.Location ?? ''];
+    return locations.filter((l) => l.startsWith(root)).map((l) => l.slice(root.length));
+  }
+
+  /** The fewest prefixes covering `prefixes` (one under another is dropped). */
+  function outermost(prefixes: readonly string[]): string[] {
+    const kept: string[] = [];
+    for (const p of [...new Set(prefixes)].sort()) if (!kept.some((k) => p.startsWith(k))) kept.push(p);
+    return kept;
+  }
+
+  /** The known tables a statement names (every identifier that is one: a superset of those it reads). */
+  function tablesIn(sql: string): string[] {
+    const known = new Set([...options.glueTables.keys(), ...catalog.keys()]);
+    return [...new Set([...sql.matchAll(/[A-Za-z_][A-Za-z0-9_]*/g)].map((m) => m[0]))].filter((t) => known.has(t));
   }
 
   /** Mirrored files under an `s3://` location (the lake's keys under it). */
@@ -161,24 +185,33 @@ export async function duckDbAthena(options: DuckDbAthenaOptions) {
     return `SELECT ${all}, ${pathColumn} FROM read_parquet([${files.map(sq).join(', ')}], ${hive}, filename = true)`;
   }
 
-  async function refreshViews(): Promise<void> {
-    await sync();
-    for (const name of new Set([...options.glueTables.keys(), ...catalog.keys()])) {
+  /** (Re)creates a view unless it already stands with this SQL. */
+  async function view(name: string, relation: string): Promise<void> {
+    if (views.get(name) === relation) return;
+    await db.run(`CREATE OR REPLACE VIEW ${dq(database)}.${dq(name)} AS ${relation}`);
+    views.set(name, relation);
+  }
+
+  /** Mirrors the files of the tables `sql` names and brings their views up to date. */
+  async function refreshViews(sql: string): Promise<void> {
+    const names = tablesIn(sql);
+    await sync(outermost(names.flatMap(prefixesOf)));
+    for (const name of names) {
       const relation = relationOf(name);
-      if (relation !== undefined) await db.run(`CREATE OR REPLACE VIEW ${dq(database)}.${dq(name)} AS ${relation}`);
+      if (relation !== undefined) await view(name, relation);
       const entry = catalog.get(name);
       const def = defOf(name);
       if (entry && def && entry.keys.length > 0) {
         const cols = def.partitionKeys.map((k) => `CAST(NULL AS ${toDuckDbType(k.type)}) AS ${dq(k.name)}`);
         const rows = [...entry.partitions.values()].map((p) => `SELECT ${def.partitionKeys.map((k) => `CAST(${sq(p.values[k.name] ?? '')} AS ${toDuckDbType(k.type)}) AS ${dq(k.name)}`).join(', ')}`);
-        await db.run(`CREATE OR REPLACE VIEW ${dq(database)}.${dq(`${name}$partitions`)} AS ${rows.length > 0 ? rows.join(' UNION ALL ') : `SELECT ${cols.join(', ')} WHERE false`}`);
+        await view(`${name}$partitions`, rows.length > 0 ? rows.join(' UNION ALL ') : `SELECT ${cols.join(', ')} WHERE false`);
       }
     }
   }
 
   /** Runs `select` into Parquet files under `location`, named as Athena names them. */
   async function write(queryId: string, select: string, location: string, keys: readonly string[]): Promise<string[]> {
-    await refreshViews();
+    await refreshViews(select);
     const out = join(options.workDir, 'ctas', queryId);
     await mkdir(out, { recursive: true });
     if (keys.length > 0) await db.run(`COPY (${select}) TO ${sq(out)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (${keys.map(dq).join(', ')}))`);
@@ -188,12 +221,12 @@ export async function duckDbAthena(options: DuckDbAthenaOptions) {
       ...(await Promise.all((await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => walk(join(dir, d.name))))),
     );
     const prefix = location.slice(root.length);
-    for (const [i, file] of (await walk(out)).sort().entries()) {
+    const files = (await walk(out)).sort().map((file, i) => {
       const dirs = relative(out, dirname(file)).split(sep).filter((s) => s !== '');
-      const key = `${prefix}${dirs.map((d) => `${d}/`).join('')}${queryId}_${String(i).padStart(5, '0')}`;
-      await storage.put(key, await readFile(file));
       written.push(dirs.join('/'));
-    }
+      return { file, key: `${prefix}${dirs.map((d) => `${d}/`).join('')}${queryId}_${String(i).padStart(5, '0')}` };
+    });
+    await inParallel(files, DOWNLOADS, async ({ file, key }) => storage.put(key, await readFile(file)));
     await rm(out, { recursive: true, force: true });
     return written;
   }
@@ -229,6 +262,7 @@ export async function duckDbAthena(options: DuckDbAthenaOptions) {
     if ((m = /^DROP TABLE IF EXISTS `(\w+)`\.`(\w+)`$/.exec(sql))) {
       catalog.delete(m[2] as string);
       await db.run(`DROP VIEW IF EXISTS ${dq(database)}.${dq(m[2] as string)}`);
+      views.delete(m[2] as string);
       return ddl('DROP_TABLE');
     }
     if ((m = /^CREATE EXTERNAL TABLE (?:IF NOT EXISTS )?`(\w+)`\.`(\w+)` \(/.exec(sql))) {
@@ -268,7 +302,7 @@ export async function duckDbAthena(options: DuckDbAthenaOptions) {
       return { statementType: 'DML', substatementType: 'SELECT', columns: [{ Name: 'column_name', Type: 'varchar' }], rows: names.map((n) => [n]) };
     }
     if (!/^\s*(SELECT|WITH)\b/i.test(sql)) throw new Error(`The DuckDB Athena fake does not know this statement: ${sql.slice(0, 80)}`);
-    await refreshViews();
+    await refreshViews(sql);
     const described = (await db.runAndReadAll(`DESCRIBE ${sql}`)).getRowObjectsJson() as { column_name: string; column_type: string }[];
     const columns = described.map((c) => athenaColumn(c.column_name, c.column_type));
     const text = described.map((c, i) => `CAST(${dq(c.column_name)} AS VARCHAR) AS "c${i}"`).join(', ');
@@ -340,8 +374,8 @@ export async function duckDbAthena(options: DuckDbAthenaOptions) {
       const locations = entry.keys.length > 0 ? [...entry.partitions.values()].map((p) => p.location) : [entry.location];
       return locations.flatMap((l) => filesUnder(l)).map((f) => `${root}${relative(mirror, f).split(sep).join('/')}`);
     },
-    /** Mirrors the lake now (the mirror is otherwise refreshed before each query). */
-    sync,
+    /** Mirrors the lake's `processed/` and `curated/` now (otherwise each statement mirrors the tables it names). */
+    sync: () => sync(),
     mirror,
     restore(): void {
       athena.restore();
@@ -349,6 +383,20 @@ export async function duckDbAthena(options: DuckDbAthenaOptions) {
       instance.closeSync();
     },
   };
+}
+
+/** How many objects move between s3rver and the mirror at once. */
+const DOWNLOADS = 8;
+
+/** Runs `task` over `items`, at most `limit` at a time; rejects with the first failure once the others have settled. */
+async function inParallel<T>(items: readonly T[], limit: number, task: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await task(items[next++] as T);
+  };
+  const results = await Promise.allSettled(Array.from({ length: Math.min(limit, items.length) }, worker));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 function athenaColumn(name: string, duckType: string): ColumnInfo {

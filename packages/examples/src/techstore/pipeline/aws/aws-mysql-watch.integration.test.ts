@@ -15,18 +15,27 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { lakeLayout } from '@lakeblocks/core';
 import { S3Storage } from '@lakeblocks/core/s3';
 import { connectTestMySql, DEFAULT_TEST_MYSQL_URL, startS3rver, type S3rverHandle, type TestMySql } from '@lakeblocks/core/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.js';
 import { generateTechstore } from '../../generate/generate.js';
 import { techstoreModels } from '../../models/index.js';
 import { techstoreTables } from '../../tables.js';
-import { duckContent, mysqlContent, type Content } from '../../testing/curated-content.js';
+import { duckContent, mysqlContent, type Content } from '../../../testing/curated-content.js';
 import { duckDbAthena } from '../../testing/duckdb-athena.js';
 import { fakeGlue } from '../../testing/fake-glue.js';
 import { testLakeRoot } from '../../testing/techstore-lake.js';
 import { runTechstore, type RunTechstoreOptions, type RunTechstoreResult } from '../run-techstore.js';
 import { uploadTechstoreFile } from '../upload-data.js';
 import { watchTechstore } from '../watch.js';
+
+// The CLI opens its lake with the engine's polling (first status check 500 ms after each start,
+// then backing off); against the mock, whose statements have finished when StartQueryExecution
+// returns, that is only waiting: ~25 s over a run's ~80 statements. Poll every 1 ms, as the runs
+// through `runTechstore` here do (`athenaPollMs`); everything else in the CLI runs unchanged.
+vi.mock(import('./aws-lake.js'), async (importOriginal) => {
+  const actual = await importOriginal();
+  return { ...actual, openAwsLake: (aws, options) => actual.openAwsLake(aws, { athenaPollMs: 1, ...options }) };
+});
 
 const BATCH = join(import.meta.dirname, '../../../../../../../shared/data/techstore/batches/2025-11');
 const DB = 'techstore';
@@ -125,7 +134,9 @@ describe('an S3 lake with Athena on DuckDB: --mysql, row counts, watch', () => {
     expect(result.curated.mode).toBe('full');
 
     // Athena's layout: data under curated/<model>/_runs/<run>/, files without an extension.
+    await athena.sync();
     const live = athena.liveFiles('fact_orders_enriched');
+    expect(live.length).toBeGreaterThan(0);
     expect(live.every((f) => /^s3:\/\/lake\/techstore\/curated\/fact_orders_enriched\/_runs\/[a-z0-9_]+\/year=\d{4}\/month=\d{1,2}\/q\d+_\d{5}$/.test(f))).toBe(true);
 
     const expected = await curatedContent('first');
@@ -151,6 +162,7 @@ describe('an S3 lake with Athena on DuckDB: --mysql, row counts, watch', () => {
     expect(out.stdout).toMatch(/curated: incremental, .*fact_orders_enriched \(1 partition, [1-9][\d,]* rows\), .*kpi_monthly \(all, [1-9][\d,]* rows\)/);
     expect(out.stdout).toMatch(new RegExp(`mysql-load: 9 curated tables, [\\d,]+ rows into database ${database} \\(replace\\)`));
     // fact_orders_enriched now has partitions written by two runs (the first, and this batch's).
+    await athena.sync();
     const runs = new Set(athena.liveFiles('fact_orders_enriched').map((f) => /\/_runs\/([a-z0-9_]+)\//.exec(f)?.[1]));
     expect(runs.size).toBe(2);
     await expectMySqlEquals(await curatedContent('batch'), 'after the batch');

@@ -1,7 +1,7 @@
 /**
  * Test helper: the content of a curated table — row count, an exact aggregate per column, and a
  * digest of the sorted keys — read by DuckDB from Parquet and by MySQL from the loaded table, so
- * the two compare with `toEqual`.
+ * the two compare with `toEqual`. Shared by the TechStore and Nequi `--mysql` tests.
  *
  * @module
  */
