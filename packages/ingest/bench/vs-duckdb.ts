@@ -6,7 +6,11 @@
  * DuckDB runs with as many threads as ours uses. Runs are alternated and repeated; both outputs are
  * then fingerprinted by DuckDB (every column aggregated, partition values included) and must match.
  *
- * Run: `pnpm exec tsx --conditions=@lakeblocks/source bench/vs-duckdb.ts [events|transactions] [--rows N] [--reps 3] [--workers N] [--dedupe compact|set] [--parse N]`
+ * With `--engine duckdb`, ours is the speculative DuckDB engine (`ingestCsvWithDuckDb`: DuckDB's COPY of
+ * the compiled cleaning SQL into local staging, then the writer's naming and publication) on `--parse`
+ * DuckDB threads; the run fails if the file fell back to the JS engine.
+ *
+ * Run: `pnpm exec tsx --conditions=@lakeblocks/source bench/vs-duckdb.ts [events|transactions] [--rows N] [--reps 3] [--workers N] [--dedupe compact|set] [--parse N] [--engine js|duckdb] [--memory-limit 1GB]`
  * (datasets are generated once under `$LAKEBLOCKS_BENCH_DIR`, default `<tmp>/lakeblocks-bench`).
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -30,6 +34,10 @@ const { values, positionals } = parseArgs({
     dedupe: { type: 'string' },
     /** Ours parses on this many worker threads (`ingestCsvFile`), this thread encoding and publishing; DuckDB gets as many threads. */
     parse: { type: 'string', default: '1' },
+    /** Ours reads with the JS engine (default) or the DuckDB engine. */
+    engine: { type: 'string', default: 'js' },
+    /** `memory_limit` of the DuckDB engine (default the engine's, 1GB). */
+    'memory-limit': { type: 'string' },
   },
 });
 const which = positionals[0] ?? 'events';
@@ -70,21 +78,39 @@ async function runOurs(ds: BenchDataset, out: string, workers: number): Promise<
   const dedupe = values.dedupe;
   const cleaning = dedupe === undefined ? ds.cleaning : defineCleaning(ds.cleaning.table, { ...ds.cleaning.rules, dedupe: 'keep-first' });
   let rejected = 0;
-  const ingested = await ingestCsvFile(writer, ds.csv, {
+  const read = {
     cleaning,
     file: ds.csv,
     threads: Number(values.parse),
     onReject: () => rejected++,
-    ...(dedupe === 'set' ? { seenKeys: new Set<string | number>() } : {}),
-  });
-  if (Number(values.parse) > 1 && ingested.threads === 1) throw new Error(`read on one thread: ${ingested.sequentialBecause}`);
+    ...(dedupe === 'set' ? { seenKeys: new Set<string | number>() } : dedupe === 'compact' ? { seenKeys: new (await import('../src/dedupe/primary-key-set.js')).PrimaryKeySet() } : {}),
+  };
+  let ingested: Awaited<ReturnType<typeof ingestCsvFile>>;
+  let phases: Record<string, number> = writer.phases;
+  if (values.engine === 'duckdb') {
+    const { DuckDbEngine } = await import('../src/duckdb-engine/duckdb-engine.js');
+    const { ingestCsvWithDuckDb } = await import('../src/duckdb-engine/ingest-csv-with-duckdb.js');
+    const opened = performance.now();
+    const engine = await DuckDbEngine.open({ threads: Number(values.parse), ...(values['memory-limit'] === undefined ? {} : { memoryLimit: values['memory-limit'] }) });
+    try {
+      const result = await ingestCsvWithDuckDb(writer, ds.csv, { ...read, engine });
+      if (result.engine !== 'duckdb') throw new Error(`the DuckDB engine fell back: ${result.fallbackBecause}`);
+      ingested = result;
+      phases = { open: performance.now() - opened - Object.values(result.timings).reduce((a, b) => a + b, 0), ...result.timings, cleanup: writer.phases.cleanup };
+    } finally {
+      await engine.close();
+    }
+  } else {
+    ingested = await ingestCsvFile(writer, ds.csv, read);
+    if (Number(values.parse) > 1 && ingested.threads === 1) throw new Error(`read on one thread: ${ingested.sequentialBecause}`);
+  }
   const reader = { stats: ingested.stats };
   if (rejected !== reader.stats.rowsRejected) throw new Error(`${rejected} rejects reported, ${reader.stats.rowsRejected} counted`);
   const result = await writer.commit();
   await writer.close();
   const ms = performance.now() - t;
   if (reader.stats.rowsRejected > 0) throw new Error(`${reader.stats.rowsRejected} rows rejected`);
-  return { ms, files: result.files.length, rows: reader.stats.rowsOut, mb: result.bytes / 1e6, phases: writer.phases };
+  return { ms, files: result.files.length, rows: reader.stats.rowsOut, mb: result.bytes / 1e6, phases };
 }
 
 async function runDuckDb(ds: BenchDataset, out: string, threads: number): Promise<Omit<ChildResult, 'maxRssMB' | 'cpuMs'>> {
@@ -119,7 +145,7 @@ const threads = parse > 1 ? parse : workers > 0 ? Math.min(2, workers + 1) : 1;
 let t = performance.now();
 await dataset.generate();
 const size = (await stat(dataset.csv)).size;
-console.log(`${dataset.name}: ${dataset.csv} (${(size / 1e6).toFixed(0)} MB${performance.now() - t > 1000 ? `, generated in ${((performance.now() - t) / 1000).toFixed(0)} s` : ''}); ours parse threads=${parse} encode workers=${workers}, duckdb threads=${threads}; load ${execFileSync('cat', ['/proc/loadavg']).toString().split(' ').slice(0, 3).join(' ')}`);
+console.log(`${dataset.name}: ${dataset.csv} (${(size / 1e6).toFixed(0)} MB${performance.now() - t > 1000 ? `, generated in ${((performance.now() - t) / 1000).toFixed(0)} s` : ''}); ours engine=${values.engine} parse threads=${parse} encode workers=${workers}, duckdb threads=${threads}; load ${execFileSync('cat', ['/proc/loadavg']).toString().split(' ').slice(0, 3).join(' ')}`);
 const oursOut = join(cacheDir, `out-ours-${dataset.name}`);
 const duckOut = join(cacheDir, `out-duckdb-${dataset.name}`);
 const ratios: number[] = [];
@@ -129,7 +155,7 @@ for (let rep = 0; rep < Number(values.reps); rep++) {
   const order = rep % 2 === 0 ? ['ours', 'duckdb'] : ['duckdb', 'ours'];
   const got: Record<string, ChildResult> = {};
   for (const who of order) {
-    got[who] = await child(['--child', who, '--out', who === 'ours' ? oursOut : duckOut, '--workers', String(workers), '--threads', String(threads), ...(values.concurrency === undefined ? [] : ['--concurrency', values.concurrency]), ...(values.dedupe === undefined ? [] : ['--dedupe', values.dedupe]), '--parse', String(parse)]);
+    got[who] = await child(['--child', who, '--out', who === 'ours' ? oursOut : duckOut, '--workers', String(workers), '--threads', String(threads), ...(values.concurrency === undefined ? [] : ['--concurrency', values.concurrency]), ...(values.dedupe === undefined ? [] : ['--dedupe', values.dedupe]), '--parse', String(parse), '--engine', values.engine, ...(values['memory-limit'] === undefined ? [] : ['--memory-limit', values['memory-limit']])]);
   }
   const ours = got.ours!;
   const duck = got.duckdb!;

@@ -47,12 +47,17 @@ export {
 } from './parquet/parquet-encoder.js';
 export type { ParquetEncoder, EncodeOptions } from './parquet/parquet-encoder.js';
 export { ParquetDatasetWriter, sourceDigest } from './parquet/dataset-writer.js';
-export type { WriteMode, DatasetWriterOptions, WrittenFile, DatasetCommitResult } from './parquet/dataset-writer.js';
+export type { WriteMode, DatasetWriterOptions, WrittenFile, DatasetCommitResult, EncodedParquetFile } from './parquet/dataset-writer.js';
 
 export { ingestCsvFile } from './parallel/ingest-csv-file.js';
 export type { IngestCsvFileOptions, IngestCsvFileResult } from './parallel/ingest-csv-file.js';
 export { portableCleaning, restoreCleaning } from './parallel/portable-cleaning.js';
 export type { PortableCleaning } from './parallel/portable-cleaning.js';
+
+export { DuckDbEngine, loadDuckDb } from './duckdb-engine/duckdb-engine.js';
+export type { DuckDbEngineOptions } from './duckdb-engine/duckdb-engine.js';
+export { ingestCsvWithDuckDb } from './duckdb-engine/ingest-csv-with-duckdb.js';
+export type { IngestCsvWithDuckDbOptions, IngestCsvWithDuckDbResult } from './duckdb-engine/ingest-csv-with-duckdb.js';
 
 export { runRawToProcessed, rawToProcessedStep } from './job/raw-to-processed.js';
 export type { RawToProcessedOptions, RawToProcessedResult, FileReport, TableReport } from './job/raw-to-processed.js';

@@ -9,12 +9,12 @@
  * @module
  */
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import {
   JobBookmarks,
+  createOwnedTempDir,
   LocalStorage,
   StorageBookmarkStore,
   lakeLayout,
@@ -31,7 +31,11 @@ import { readCsvBatches, type CsvReadStats } from '../csv/read-csv.js';
 import { PrimaryKeySet } from '../dedupe/primary-key-set.js';
 import { ParquetDatasetWriter, sourceDigest, type DatasetWriterOptions, type WriteMode, type WrittenFile } from '../parquet/dataset-writer.js';
 import { ingestCsvFile } from '../parallel/ingest-csv-file.js';
+import { DuckDbEngine } from '../duckdb-engine/duckdb-engine.js';
+import { ingestCsvWithDuckDb } from '../duckdb-engine/ingest-csv-with-duckdb.js';
+import { IngestError } from '../errors/ingest-error.js';
 import type { RejectedRow } from '../rejects/rejected-row.js';
+import { clearPendingRejects, markPendingRejects, settlePendingRejects } from '../rejects/pending-rejects.js';
 import { RejectsWriter } from '../rejects/rejects-writer.js';
 
 /**
@@ -67,6 +71,18 @@ export interface RawToProcessedOptions {
   threads?: number;
   /** Smallest raw file parsed on several threads (default 32 MiB). */
   minParallelBytes?: number;
+  /**
+   * What reads the raw files: `js` (default) the streaming JS reader (`readCsvBatches`, or
+   * `ingestCsvFile` on several threads); `duckdb` the speculative DuckDB engine
+   * (`ingestCsvWithDuckDb`, on `threads` DuckDB threads, one instance per run): a file it cannot
+   * read exactly as the JS engine would goes to the JS engine, so the output, rejects and bookmark
+   * are the same either way; fails when `@duckdb/node-api` (an optional peer dependency) is
+   * missing. `auto`: `duckdb` when `@duckdb/node-api` loads, else `js`. The log names the engine
+   * of every file and why it fell back.
+   */
+  engine?: 'js' | 'duckdb' | 'auto';
+  /** DuckDB `memory_limit` of the DuckDB engine (default `1GB`). */
+  duckdbMemoryLimit?: string;
   /** The pipeline step context, when run as a step: counters, log and cancellation. */
   context?: Pick<StepContext, 'count' | 'log' | 'signal'>;
 }
@@ -149,96 +165,130 @@ export async function runRawToProcessed(options: RawToProcessedOptions): Promise
   const threads = Math.max(1, Math.floor(options.threads ?? 1));
   const minParallelBytes = options.minParallelBytes ?? 32 * 1024 * 1024;
   const reports: TableReport[] = [];
-
-  for (const entry of options.tables) {
-    ctx?.signal.throwIfAborted();
-    const cleaning = 'rules' in entry ? entry : defineCleaning(entry);
-    const table = cleaning.table;
-    const job = jobName(table.name);
-    const run = await bookmarks.begin(job);
+  const engineChoice = options.engine ?? 'js';
+  if (!['js', 'duckdb', 'auto'].includes(engineChoice)) throw new IngestError('InvalidArgument', `Unknown engine ${JSON.stringify(engineChoice)}: expected 'js', 'duckdb' or 'auto'`);
+  // Opened on the first file to read (a run with nothing new does not load DuckDB); one per run.
+  let duckdb: DuckDbEngine | undefined;
+  let useDuckDb = engineChoice !== 'js';
+  const duckDbEngine = async (): Promise<DuckDbEngine | undefined> => {
+    if (!useDuckDb || duckdb !== undefined) return duckdb;
+    const engineOptions = { threads, ...(options.duckdbMemoryLimit === undefined ? {} : { memoryLimit: options.duckdbMemoryLimit }), ...(options.writer?.stagingDir === undefined ? {} : { stagingDir: options.writer.stagingDir }) };
     try {
-      const listing: ObjectInfo[] = [];
-      for await (const obj of storage.listAll(lakeLayout.tablePrefix('raw', table.name))) {
-        if (/\.csv$/i.test(obj.key)) listing.push(obj);
-      }
-      const todo = run.filterNew(listing);
-      if (todo.length === 0) {
-        const message = `no new raw objects for ${table.name} (${listing.length} already consumed, bookmark version ${run.version}): nothing written`;
-        ctx?.log.info(message, { table: table.name, job });
-        reports.push({ table: table.name, job, files: [], deleted: 0, message });
-        continue;
-      }
-      const mode = options.mode ?? 'append';
-      // Inputs with no file in the table yet skip the writer's stale-file listings (see claimSources);
-      // recorded in every mode, so that a later run in another mode knows what this one wrote.
-      const fresh = await claimSources(storage, job, options.writer?.layer ?? 'processed', table.name, todo);
-      const writer = new ParquetDatasetWriter(storage, table, { ...options.writer, mode, ...(mode === 'overwrite' ? {} : { freshSources: fresh }) });
-      const rejects = new RejectsWriter(storage, table.name, runId);
-      const files: FileReport[] = [];
-      // Compact: a bitset for integer keys (a Set of 13.3 M ids alone took ~400 MB).
-      const seenKeys = new PrimaryKeySet();
-      try {
-        for (const obj of todo) {
-          ctx?.signal.throwIfAborted();
-          const fileRejects: RejectedRow[] = [];
-          const read = {
-            cleaning,
-            file: obj.key,
-            seenKeys,
-            onReject: (r: RejectedRow) => fileRejects.push(r),
-            ...(options.batchRows === undefined ? {} : { batchRows: options.batchRows }),
-          };
-          let written: WrittenFile[];
-          let stats: CsvReadStats;
-          if (threads > 1 && obj.size >= minParallelBytes) {
-            const result = await withLocalFile(storage, obj.key, ctx?.signal, (path) =>
-              ingestCsvFile(writer, path, { ...read, sourceId: obj.key, threads, minParallelBytes, ...(ctx ? { signal: ctx.signal } : {}) }),
-            );
-            ({ files: written, stats } = result);
-            if (result.sequentialBecause !== undefined) ctx?.log.info(`${obj.key} read on one thread: ${result.sequentialBecause}`, { table: table.name, job });
-            else ctx?.log.info(`${obj.key} parsed on ${result.threads} threads`, { table: table.name, job });
-          } else {
-            const stream = await storage.getStream(obj.key, ctx ? { signal: ctx.signal } : {});
-            const reader = readCsvBatches(stream, { ...read, groupByPartition: true });
-            written = await writer.write(obj.key, reader);
-            stats = reader.stats;
-          }
-          // Only a file that was read to the end contributes its rejects.
-          for (const r of fileRejects) rejects.add(r);
-          const { rowsIn, rowsOut, rowsRejected } = stats;
-          const report = { key: obj.key, rowsIn, rowsOut, rowsRejected, filesWritten: written.length, bytesWritten: written.reduce((n, f) => n + f.bytes, 0) };
-          files.push(report);
-          ctx?.count({ rowsIn, rowsOut, rowsRejected, files: written.length, bytesWritten: report.bytesWritten, bytesRead: obj.size });
-        }
-        const committed = await writer.commit();
-        await sweepKilledWriters(storage, committed.files, (removed) =>
-          ctx?.log.info(`removed ${removed} temp file(s) left by killed writers in the partitions of processed/${table.name}/ just written`, { table: table.name, job }),
-        );
-        const rejectsKey = await rejects.publish();
-        // Data and rejects are durable: only now does the bookmark move.
-        const state = await run.commit(todo);
-        const rowsIn = files.reduce((n, f) => n + f.rowsIn, 0);
-        const rowsRejected = files.reduce((n, f) => n + f.rowsRejected, 0);
-        const message = `${todo.length} new raw object(s) for ${table.name}: ${rowsIn} rows in, ${rowsIn - rowsRejected} out, ${rowsRejected} rejected; ${committed.files.length} Parquet file(s) written`;
-        ctx?.log.info(message, { table: table.name, job });
-        reports.push({
-          table: table.name,
-          job,
-          files,
-          deleted: committed.deleted.length,
-          ...(rejectsKey === undefined ? {} : { rejectsKey }),
-          bookmarkVersion: state.version,
-          message,
-        });
-      } catch (error) {
-        await rejects.discard();
-        throw error;
-      } finally {
-        await writer.close();
-      }
-    } finally {
-      await run.release().catch(() => undefined);
+      duckdb = await DuckDbEngine.open(engineOptions);
+    } catch (error) {
+      if (engineChoice === 'duckdb') throw error;
+      useDuckDb = false;
+      ctx?.log.info(`engine auto: the JS engine reads every file (${(error as Error).message})`, {});
     }
+    return duckdb;
+  };
+  try {
+    for (const entry of options.tables) {
+      ctx?.signal.throwIfAborted();
+      const cleaning = 'rules' in entry ? entry : defineCleaning(entry);
+      const table = cleaning.table;
+      const job = jobName(table.name);
+      const run = await bookmarks.begin(job);
+      try {
+        // A rejects file published by a run killed before its bookmark commit: its rows are rejected again below.
+        const orphan = await settlePendingRejects(storage, job, run.version);
+        if (orphan !== undefined) ctx?.log.info(`removed ${orphan}: its run was killed before committing, so its rows are read again`, { table: table.name, job });
+        const listing: ObjectInfo[] = [];
+        for await (const obj of storage.listAll(lakeLayout.tablePrefix('raw', table.name))) {
+          if (/\.csv$/i.test(obj.key)) listing.push(obj);
+        }
+        const todo = run.filterNew(listing);
+        if (todo.length === 0) {
+          const message = `no new raw objects for ${table.name} (${listing.length} already consumed, bookmark version ${run.version}): nothing written`;
+          ctx?.log.info(message, { table: table.name, job });
+          reports.push({ table: table.name, job, files: [], deleted: 0, message });
+          continue;
+        }
+        const mode = options.mode ?? 'append';
+        // Inputs with no file in the table yet skip the writer's stale-file listings (see claimSources);
+        // recorded in every mode, so that a later run in another mode knows what this one wrote.
+        const fresh = await claimSources(storage, job, options.writer?.layer ?? 'processed', table.name, todo);
+        const writer = new ParquetDatasetWriter(storage, table, { ...options.writer, mode, ...(mode === 'overwrite' ? {} : { freshSources: fresh }) });
+        const rejects = new RejectsWriter(storage, table.name, runId);
+        const files: FileReport[] = [];
+        // Compact: a bitset for integer keys (a Set of 13.3 M ids alone took ~400 MB).
+        const seenKeys = new PrimaryKeySet();
+        try {
+          for (const obj of todo) {
+            ctx?.signal.throwIfAborted();
+            const fileRejects: RejectedRow[] = [];
+            const read = {
+              cleaning,
+              file: obj.key,
+              seenKeys,
+              onReject: (r: RejectedRow) => fileRejects.push(r),
+              ...(options.batchRows === undefined ? {} : { batchRows: options.batchRows }),
+            };
+            let written: WrittenFile[];
+            let stats: CsvReadStats;
+            const engine = await duckDbEngine();
+            if (engine !== undefined) {
+              const result = await withLocalFile(storage, obj.key, ctx?.signal, (path) =>
+                ingestCsvWithDuckDb(writer, path, { ...read, sourceId: obj.key, threads, minParallelBytes, engine, ...(ctx ? { signal: ctx.signal } : {}) }),
+              );
+              ({ files: written, stats } = result);
+              if (result.engine === 'duckdb') ctx?.log.info(`${obj.key} read by the DuckDB engine (${engine.threads} thread(s))`, { table: table.name, job });
+              else ctx?.log.info(`${obj.key} read by the JS engine: ${result.fallbackBecause}`, { table: table.name, job });
+            } else if (threads > 1 && obj.size >= minParallelBytes) {
+              const result = await withLocalFile(storage, obj.key, ctx?.signal, (path) =>
+                ingestCsvFile(writer, path, { ...read, sourceId: obj.key, threads, minParallelBytes, ...(ctx ? { signal: ctx.signal } : {}) }),
+              );
+              ({ files: written, stats } = result);
+              if (result.sequentialBecause !== undefined) ctx?.log.info(`${obj.key} read on one thread: ${result.sequentialBecause}`, { table: table.name, job });
+              else ctx?.log.info(`${obj.key} parsed on ${result.threads} threads`, { table: table.name, job });
+            } else {
+              const stream = await storage.getStream(obj.key, ctx ? { signal: ctx.signal } : {});
+              const reader = readCsvBatches(stream, { ...read, groupByPartition: true });
+              written = await writer.write(obj.key, reader);
+              stats = reader.stats;
+            }
+            // Only a file that was read to the end contributes its rejects.
+            for (const r of fileRejects) rejects.add(r);
+            const { rowsIn, rowsOut, rowsRejected } = stats;
+            const report = { key: obj.key, rowsIn, rowsOut, rowsRejected, filesWritten: written.length, bytesWritten: written.reduce((n, f) => n + f.bytes, 0) };
+            files.push(report);
+            ctx?.count({ rowsIn, rowsOut, rowsRejected, files: written.length, bytesWritten: report.bytesWritten, bytesRead: obj.size });
+          }
+          const committed = await writer.commit();
+          await sweepKilledWriters(storage, committed.files, (removed) =>
+            ctx?.log.info(`removed ${removed} temp file(s) left by killed writers in the partitions of processed/${table.name}/ just written`, { table: table.name, job }),
+          );
+          // Recorded first, so that a crash before the commit does not leave these rows reported twice.
+          if (rejects.count > 0) await markPendingRejects(storage, job, rejects.key, run.version + 1);
+          const rejectsKey = await rejects.publish();
+          // Data and rejects are durable: only now does the bookmark move.
+          const state = await run.commit(todo);
+          if (rejects.count > 0) await clearPendingRejects(storage, job);
+          const rowsIn = files.reduce((n, f) => n + f.rowsIn, 0);
+          const rowsRejected = files.reduce((n, f) => n + f.rowsRejected, 0);
+          const message = `${todo.length} new raw object(s) for ${table.name}: ${rowsIn} rows in, ${rowsIn - rowsRejected} out, ${rowsRejected} rejected; ${committed.files.length} Parquet file(s) written`;
+          ctx?.log.info(message, { table: table.name, job });
+          reports.push({
+            table: table.name,
+            job,
+            files,
+            deleted: committed.deleted.length,
+            ...(rejectsKey === undefined ? {} : { rejectsKey }),
+            bookmarkVersion: state.version,
+            message,
+          });
+        } catch (error) {
+          await rejects.discard();
+          throw error;
+        } finally {
+          await writer.close();
+        }
+      } finally {
+        await run.release().catch(() => undefined);
+      }
+    }
+  } finally {
+    await duckdb?.close();
   }
 
   const all = reports.flatMap((r) => r.files);
@@ -258,7 +308,7 @@ export async function runRawToProcessed(options: RawToProcessedOptions): Promise
  */
 async function withLocalFile<T>(storage: Storage, key: string, signal: AbortSignal | undefined, fn: (path: string) => Promise<T>): Promise<T> {
   if (storage instanceof LocalStorage) return fn(storage.uri(key));
-  const dir = await mkdtemp(join(tmpdir(), 'lakeblocks-raw-'));
+  const dir = await createOwnedTempDir('lakeblocks-raw-');
   try {
     const path = join(dir, 'object.csv');
     await pipeline(await storage.getStream(key, signal ? { signal } : {}), createWriteStream(path), signal ? { signal } : {});

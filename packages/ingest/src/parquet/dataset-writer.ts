@@ -22,10 +22,10 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lakeLayout, type AnyTable, type DatasetLayer, type PartitionValues, type Storage } from '@lakeblocks/core';
+import { createOwnedTempDir, lakeLayout, partitionPath, type AnyTable, type DatasetLayer, type PartitionValues, type Storage } from '@lakeblocks/core';
 import type { RecordBatch } from 'apache-arrow';
 import type { PartitionedBatch } from '../csv/read-csv.js';
 import { IngestError } from '../errors/ingest-error.js';
@@ -116,6 +116,24 @@ export interface DatasetCommitResult {
   bytes: number;
 }
 
+/**
+ * A Parquet file encoded outside the writer, handed to {@link ParquetDatasetWriter.publishEncoded}.
+ *
+ * @example
+ * ```ts
+ * const f: EncodedParquetFile = { path: '/tmp/stage/year=2025/month=1/data_0.parquet', partition: { year: 2025, month: 1 }, rows: 1200 };
+ * ```
+ */
+export interface EncodedParquetFile {
+  /** Local file holding the Parquet bytes. */
+  path: string;
+  /** The partition its rows belong to (`{}` when the table is unpartitioned). */
+  partition: PartitionValues;
+  rows: number;
+  /** Its size in bytes, when known: files up to 8 MiB are read into memory and put whole (cheaper than a stream per file). */
+  size?: number;
+}
+
 interface Staged {
   /** Local file holding the bytes, or the bytes themselves. */
   path?: string;
@@ -124,7 +142,12 @@ interface Staged {
   partition: PartitionValues;
   seq: number;
   rows: number;
+  /** With `path`: the file's size, when known. */
+  size?: number;
 }
+
+/** Staged files up to this size are read into memory and put whole rather than streamed. */
+const READ_WHOLE_BYTES = 8 * 1024 * 1024;
 
 async function removeStaged(staged: readonly Staged[]): Promise<void> {
   await Promise.all(staged.filter((s) => s.path !== undefined).map((s) => rm(s.path!, { force: true })));
@@ -322,6 +345,53 @@ export class ParquetDatasetWriter {
       throw error;
     }
     this.phases.read += performance.now() - readStarted - (this.phases.encode - encodedBefore);
+    return this.#publish(digest, staged, { removeAfter: true });
+  }
+
+  /**
+   * Publishes Parquet files encoded elsewhere (by the DuckDB engine, say) as one input's output,
+   * through the same naming, atomic publication and stale-file sweep as {@link write}: within each
+   * partition, files get the sequence numbers `00000, 00001, …` in the order given. Each file must
+   * hold only the table's file columns (partition values are in the path only), with the types of
+   * `toArrowSchema(table)`; files with no rows are skipped. The local files are left in place
+   * (the caller owns them). If a put fails, the error is rethrown: the input does not take part in
+   * the commit-time sweep, as after a failed {@link write}.
+   *
+   * @example
+   * ```ts
+   * const files = await writer.publishEncoded('raw/events/b1/events.csv', [
+   *   { path: '/tmp/stage/year=2025/month=1/day=31/data_0.parquet', partition: { year: 2025, month: 1, day: 31 }, rows: 1200 },
+   * ]);
+   * ```
+   */
+  async publishEncoded(sourceId: string, files: readonly EncodedParquetFile[]): Promise<WrittenFile[]> {
+    const digest = sourceDigest(sourceId);
+    const seqs = new Map<string, number>();
+    const staged: Staged[] = [];
+    for (const f of files) {
+      if (f.rows === 0) continue;
+      const path = partitionPath(f.partition);
+      const seq = seqs.get(path) ?? 0;
+      seqs.set(path, seq + 1);
+      staged.push({ path: f.path, partitionPath: path, partition: f.partition, seq, rows: f.rows, ...(f.size === undefined ? {} : { size: f.size }) });
+    }
+    return this.#publish(digest, staged, { removeAfter: false });
+  }
+
+  /**
+   * Rows per Parquet row group this writer uses (for engines encoding files themselves).
+   *
+   * @example
+   * ```ts
+   * const sql = `COPY … TO '/tmp/stage' (FORMAT parquet, ROW_GROUP_SIZE ${writer.rowGroupSize})`;
+   * ```
+   */
+  get rowGroupSize(): number {
+    return this.#rowGroupSize;
+  }
+
+  /** Publishes one input's staged files, then drops its stale files from an earlier run. */
+  async #publish(digest: string, staged: Staged[], { removeAfter }: { removeAfter: boolean }): Promise<WrittenFile[]> {
     const publishStarted = performance.now();
 
     // Publish, then drop this input's stale files from an earlier run.
@@ -331,7 +401,8 @@ export class ParquetDatasetWriter {
       await forEachLimit(staged, this.#concurrency, async (s) => {
         const key = lakeLayout.dataFile(this.#layer, this.table.name, s.partition, `part-${digest}-${String(s.seq).padStart(5, '0')}.parquet`);
         const options = { contentType: 'application/vnd.apache.parquet' };
-        const info = s.bytes !== undefined ? await this.storage.put(key, s.bytes, options) : await this.storage.putStream(key, createReadStream(s.path!), options);
+        const bytes = s.bytes ?? (s.size !== undefined && s.size <= READ_WHOLE_BYTES ? await readFile(s.path!) : undefined);
+        const info = bytes !== undefined ? await this.storage.put(key, bytes, options) : await this.storage.putStream(key, createReadStream(s.path!), options);
         const file = { key, partition: s.partition, rows: s.rows, bytes: info.size };
         published.push(file);
         this.#files.push(file);
@@ -340,7 +411,7 @@ export class ParquetDatasetWriter {
         this.#partitionsWritten.set(s.partitionPath, s.partition);
       });
     } finally {
-      await removeStaged(staged);
+      if (removeAfter) await removeStaged(staged);
     }
     // Only an input published whole takes part in the commit-time sweep of its earlier files: after a
     // failed write (caught by a caller that still commits) its earlier data must stay.
@@ -432,7 +503,7 @@ export class ParquetDatasetWriter {
   }
 
   async #stagingDir(): Promise<string> {
-    this.#staging ??= await mkdtemp(join(this.#stagingRoot ?? tmpdir(), 'lakeblocks-ingest-'));
+    this.#staging ??= await createOwnedTempDir('lakeblocks-ingest-', this.#stagingRoot ?? tmpdir());
     return this.#staging;
   }
 }

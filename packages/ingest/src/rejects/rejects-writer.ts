@@ -7,11 +7,10 @@
  * @module
  */
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { lakeLayout, type Storage } from '@lakeblocks/core';
+import { createOwnedTempDir, lakeLayout, type Storage } from '@lakeblocks/core';
 import { REJECTS_HEADER, rejectLine, type RejectedRow } from './rejected-row.js';
 
 /**
@@ -62,7 +61,7 @@ export class RejectsWriter {
 
   #open(): void {
     if (this.#dir !== undefined) return;
-    this.#dir = mkdtemp(join(tmpdir(), 'lakeblocks-rejects-'));
+    this.#dir = createOwnedTempDir('lakeblocks-rejects-');
     this.#dir.then(
       (dir) => {
         this.#path = join(dir, 'rejects.csv');
