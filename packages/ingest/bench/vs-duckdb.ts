@@ -74,7 +74,9 @@ async function runOurs(ds: BenchDataset, out: string, workers: number): Promise<
   await loadParquetWasm();
   const storage = new LocalStorage(out, { durable: false });
   const t = performance.now();
-  const writer = new ParquetDatasetWriter(storage, ds.cleaning.table, { workers, ...(values.concurrency === undefined ? {} : { concurrency: Number(values.concurrency) }) });
+  // The output directory is empty, as on a job's first run of this input: the job names such inputs
+  // fresh (no earlier files to sweep), and so does the bench.
+  const writer = new ParquetDatasetWriter(storage, ds.cleaning.table, { workers, freshSources: [ds.csv], ...(values.concurrency === undefined ? {} : { concurrency: Number(values.concurrency) }) });
   const dedupe = values.dedupe;
   const cleaning = dedupe === undefined ? ds.cleaning : defineCleaning(ds.cleaning.table, { ...ds.cleaning.rules, dedupe: 'keep-first' });
   let rejected = 0;
