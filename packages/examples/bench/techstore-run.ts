@@ -8,7 +8,8 @@
  * so that both find them in the page cache. Rows per curated table must be equal on both sides.
  *
  * Env: `TECHSTORE_DATA` (default /work/shared/data/techstore), `BENCH_TMP` (default /dev/shm when
- * present, else the OS temp directory), `BENCH_ROUNDS` (default 1: rounds alternate the order).
+ * present, else the OS temp directory), `BENCH_ROUNDS` (default 1: rounds alternate the order),
+ * `BENCH_INGEST_THREADS` / `BENCH_INGEST_WORKERS` (ingest parse threads / encode workers of the lakeblocks side).
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';

@@ -39,7 +39,8 @@ async function curatedCounts(db: DuckDBConnection): Promise<Record<string, numbe
 async function runLakeblocks(): Promise<Record<string, unknown>> {
   const started = performance.now();
   const workers = process.env['BENCH_INGEST_WORKERS'];
-  const result = await runTechstore({ lakeDir: lakeDir as string, dataDir: dataDir as string, durable: false, ...(workers === undefined ? {} : { ingestWorkers: Number(workers) }) });
+  const threads = process.env['BENCH_INGEST_THREADS'];
+  const result = await runTechstore({ lakeDir: lakeDir as string, dataDir: dataDir as string, durable: false, ...(workers === undefined ? {} : { ingestWorkers: Number(workers) }), ...(threads === undefined ? {} : { ingestThreads: Number(threads) }) });
   const ms = performance.now() - started;
   const steps = Object.fromEntries(result.runLog.steps.map((s) => [s.name, Math.round(s.durationMs ?? 0)]));
   const ingest = result.runLog.steps.find((s) => s.name === 'raw-to-processed');
