@@ -35,7 +35,7 @@ import { DuckDbEngine } from '../duckdb-engine/duckdb-engine.js';
 import { ingestCsvWithDuckDb } from '../duckdb-engine/ingest-csv-with-duckdb.js';
 import { IngestError } from '../errors/ingest-error.js';
 import type { RejectedRow } from '../rejects/rejected-row.js';
-import { clearPendingRejects, markPendingRejects, settlePendingRejects } from '../rejects/pending-rejects.js';
+import { clearPendingRejects, commitCertainlyLost, markPendingRejects, settlePendingRejects } from '../rejects/pending-rejects.js';
 import { RejectsWriter } from '../rejects/rejects-writer.js';
 
 /**
@@ -191,8 +191,9 @@ export async function runRawToProcessed(options: RawToProcessedOptions): Promise
       const run = await bookmarks.begin(job);
       try {
         // A rejects file published by a run killed before its bookmark commit: its rows are rejected again below.
-        const orphan = await settlePendingRejects(storage, job, run.version);
-        if (orphan !== undefined) ctx?.log.info(`removed ${orphan}: its run was killed before committing, so its rows are read again`, { table: table.name, job });
+        for (const orphan of await settlePendingRejects(storage, job, run)) {
+          ctx?.log.info(`removed ${orphan}: its run stopped before committing, so its rows are read again`, { table: table.name, job });
+        }
         const listing: ObjectInfo[] = [];
         for await (const obj of storage.listAll(lakeLayout.tablePrefix('raw', table.name))) {
           if (/\.csv$/i.test(obj.key)) listing.push(obj);
@@ -259,11 +260,18 @@ export async function runRawToProcessed(options: RawToProcessedOptions): Promise
             ctx?.log.info(`removed ${removed} temp file(s) left by killed writers in the partitions of processed/${table.name}/ just written`, { table: table.name, job }),
           );
           // Recorded first, so that a crash before the commit does not leave these rows reported twice.
-          if (rejects.count > 0) await markPendingRejects(storage, job, rejects.key, run.version + 1);
+          if (rejects.count > 0) await markPendingRejects(storage, job, runId, rejects.key, todo);
           const rejectsKey = await rejects.publish();
           // Data and rejects are durable: only now does the bookmark move.
-          const state = await run.commit(todo);
-          if (rejects.count > 0) await clearPendingRejects(storage, job);
+          let state;
+          try {
+            state = await run.commit(todo);
+          } catch (error) {
+            // Another run took the job: it reads these objects again, so this run's rejects must go.
+            if (rejectsKey !== undefined && commitCertainlyLost(error)) await clearPendingRejects(storage, job, runId, rejectsKey).catch(() => undefined);
+            throw error;
+          }
+          if (rejects.count > 0) await clearPendingRejects(storage, job, runId);
           const rowsIn = files.reduce((n, f) => n + f.rowsIn, 0);
           const rowsRejected = files.reduce((n, f) => n + f.rowsRejected, 0);
           const message = `${todo.length} new raw object(s) for ${table.name}: ${rowsIn} rows in, ${rowsIn - rowsRejected} out, ${rowsRejected} rejected; ${committed.files.length} Parquet file(s) written`;
