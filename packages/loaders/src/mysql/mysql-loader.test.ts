@@ -90,7 +90,7 @@ describe('MySqlLoader statements', () => {
     expect(token).toBeDefined();
     expect(sent.map((s) => s.sql.split(' (')[0]?.split('\n')[0])).toEqual([
       // Stages of killed loads of this table (older than a day) are dropped first.
-      'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name LIKE ? AND create_time < NOW() - INTERVAL ? SECOND',
+      "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name LIKE ? ESCAPE '!' AND create_time < NOW() - INTERVAL ? SECOND",
       'SELECT @@SESSION.max_allowed_packet AS max_allowed_packet',
       `CREATE TABLE IF NOT EXISTS \`items__lb_stage_${token}\``,
       `INSERT INTO \`items__lb_stage_${token}\``,

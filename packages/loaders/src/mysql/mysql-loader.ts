@@ -29,11 +29,11 @@
  *   transaction (in `'chunk'` scope) and rolled back when the server skipped or changed a row (LOCAL
  *   turns errors into warnings). `upsert` loads a stage that numbers the rows in load order (an
  *   auto-increment `__lb_seq` instead of the table's key), then merges it with
- *   `INSERT … SELECT … ORDER BY __lb_seq ON DUPLICATE KEY UPDATE` in ranges of `mergeChunkRows`
- *   (never `REPLACE`, which deletes and reinserts: delete triggers, FK cascades, new auto-increment
- *   ids): existing rows are updated in place and a key repeated in the source takes its last row.
- *   In `'load'` scope the table gets all the rows or none; in `'chunk'` scope each range commits
- *   (and is retried) on its own, and rerunning a failed load converges to the same table.
+ *   `INSERT … SELECT … ORDER BY __lb_seq ON DUPLICATE KEY UPDATE` (never `REPLACE`, which deletes
+ *   and reinserts: delete triggers, FK cascades, new auto-increment ids): existing rows are updated
+ *   in place and a key repeated in the source takes its last row. In `'chunk'` scope the merge is one
+ *   statement (all the rows or none) unless `mergeChunkRows` asks for ranges, each committing (and
+ *   retried) on its own; in `'load'` scope it runs in ranges inside the load's transaction.
  * - **Errors**: {@link LoadersError}s naming the table (`AccessDenied`, `UnknownDatabase`,
  *   `PacketTooLarge`, `ConnectionFailed`, `Timeout` …); never the password, the SQL or its values.
  *
@@ -174,7 +174,12 @@ export interface LoadOptions {
   method?: 'insert' | 'load-data';
   /** Rows per `LOAD DATA` statement (default 500,000; a statement ends with the first block of text (≤ 16,384 rows, ≤ 256 KiB) that reaches it). */
   loadDataChunkRows?: number;
-  /** Staged rows per merge statement of an upsert through `LOAD DATA` (default 250,000). */
+  /**
+   * Staged rows per merge statement of an upsert through `LOAD DATA`. Default: one statement in
+   * `'chunk'` scope (the table gets every row or none; the statement must fit in `queryTimeoutMs`),
+   * 250,000 in `'load'` scope (the ranges share the transaction). Set it in `'chunk'` scope for
+   * upserts too large for one statement: each range then commits on its own.
+   */
   mergeChunkRows?: number;
   /** Called after each statement, for progress bars. */
   onProgress?: (progress: { rows: number; statements: number }) => void;
@@ -264,7 +269,8 @@ export class MySqlLoader {
   /**
    * Drops the stage tables a killed load left behind: tables of the current database named
    * `<table>__lb_stage_<hex>` or `<table>__lb_old_<hex>` (of `tableName`'s loads only, when given)
-   * created more than `olderThanMs` ago (default: the loader's `abandonedStageAgeMs`, 24 hours). A
+   * created more than `olderThanMs` ago (default: the loader's `abandonedStageAgeMs`, 24 hours; at
+   * least 1 s). A stage younger than your longest load may belong to a live one: keep the age above it. A
    * load removes its own stage when it fails; only a process killed mid-load leaves one. Returns the
    * names dropped.
    *
@@ -292,10 +298,11 @@ export class MySqlLoader {
       return result;
     };
     // LIKE narrows the listing (cut as the longest suffix cuts the name); the exact test is below.
-    const prefix = tableName === undefined ? '' : tableName.slice(0, 64 - '__lb_stage_'.length - 10).replace(/[\\%_]/g, '\\$&');
+    const prefix = tableName === undefined ? '' : tableName.slice(0, 64 - '__lb_stage_'.length - 10).replace(/[!%_]/g, '!$&');
+    // An explicit ESCAPE: under NO_BACKSLASH_ESCAPES, LIKE has no default escape character.
     const rows = (await run(
-      'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name LIKE ? AND create_time < NOW() - INTERVAL ? SECOND',
-      [`${prefix}%\\_\\_lb\\_%`, Math.max(0, Math.floor(olderThanMs / 1000))],
+      "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name LIKE ? ESCAPE '!' AND create_time < NOW() - INTERVAL ? SECOND",
+      [`${prefix}%!_!_lb!_%`, Math.max(1, Math.floor(olderThanMs / 1000))],
     )) as { name: string }[];
     const dropped: string[] = [];
     for (const { name } of Array.isArray(rows) ? rows : []) {
@@ -509,7 +516,8 @@ export class MySqlLoader {
         const names = columns.map((c) => q(c.name)).join(', ');
         const [{ top }] = (await runSafe(`SELECT COALESCE(MAX(${q(STAGE_SEQ)}), 0) AS top FROM ${q(stage)}`)) as [{ top: number | string }];
         const last = Number(top);
-        const step = Math.max(1, Math.floor(options.mergeChunkRows ?? DEFAULT_MERGE_CHUNK_ROWS));
+        // 'chunk' scope keeps the merge one statement (the table gets every row or none) unless ranges are asked for.
+        const step = options.mergeChunkRows !== undefined ? Math.max(1, Math.floor(options.mergeChunkRows)) : scope === 'load' ? DEFAULT_MERGE_CHUNK_ROWS : Math.max(1, last);
         for (let from = 0; from < last; from += step) {
           options.signal?.throwIfAborted();
           const merge =
