@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readlink, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -21,20 +21,22 @@ describe('owned scratch directories', () => {
   });
 
   it('names the owner, and a new one removes those of dead owners only', async () => {
-    const host = hostname().replace(/[^A-Za-z0-9.-]/g, '_');
+    const ns = /\[(\d+)\]/.exec(await readlink('/proc/self/ns/pid').catch(() => ''))?.[1];
+    const host = `${hostname()}${ns === undefined ? '' : `.ns${ns}`}`.replace(/[^A-Za-z0-9.-]/g, '_');
     const dead = join(parent, `spill-${host}~${deadPid()}-abc123`);
     const alive = join(parent, `spill-${host}~${process.ppid}-def456`);
     const otherHost = join(parent, `spill-elsewhere~${deadPid()}-ghi789`);
+    const otherNamespace = join(parent, `spill-${hostname().replace(/[^A-Za-z0-9.-]/g, '_')}.ns1~${deadPid()}-mno345`);
     const unrelated = join(parent, 'spill-no-owner');
     const otherPrefix = join(parent, `stage-${host}~${deadPid()}-jkl012`);
-    for (const dir of [dead, alive, otherHost, unrelated, otherPrefix]) {
+    for (const dir of [dead, alive, otherHost, otherNamespace, unrelated, otherPrefix]) {
       await mkdir(dir);
       await writeFile(join(dir, 'data.tmp'), 'x');
     }
     const mine = await createOwnedTempDir('spill-', parent);
     expect(basename(mine)).toMatch(new RegExp(`^spill-${host.replace(/\./g, '\\.')}~${process.pid}-`));
     const left = (await readdir(parent)).sort();
-    expect(left).toEqual([basename(alive), basename(otherHost), basename(mine), basename(otherPrefix), basename(unrelated)].sort());
+    expect(left).toEqual([basename(alive), basename(otherHost), basename(otherNamespace), basename(mine), basename(otherPrefix), basename(unrelated)].sort());
     // Our own directory is never swept, even by a second call.
     expect(await sweepDeadOwnerTempDirs('spill-', parent)).toEqual([]);
   });

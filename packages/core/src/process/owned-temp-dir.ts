@@ -1,19 +1,30 @@
 /**
- * Scratch directories that name their owner: `<prefix><host>~<pid>-XXXXXX` under the OS temp
+ * Scratch directories that name their owner: `<prefix><host>[.ns<pid namespace>]~<pid>-XXXXXX` under the OS temp
  * directory. A process killed by SIGKILL or the OOM killer never removes its scratch (DuckDB spill
  * files, Parquet staging), so every new one first removes those whose owner provably no longer
  * runs on this host; a live owner's, another host's and unparsable names are left alone.
  *
  * @module
  */
+import { readlinkSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isProcessAlive } from './local-process.js';
 
-/** The host name as it appears in a directory name. */
+/**
+ * This process's owner tag: the host name, plus the pid namespace where Linux shows it. Containers
+ * that share a host name and a temp directory but not a pid namespace then never take each other's
+ * live directories for dead ones (their pids mean different processes).
+ */
 function hostTag(): string {
-  return hostname().replace(/[^A-Za-z0-9.-]/g, '_');
+  let namespace = '';
+  try {
+    namespace = /\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/pid'))?.[1] ?? '';
+  } catch {
+    // not Linux, or no /proc: the host name alone
+  }
+  return `${hostname()}${namespace === '' ? '' : `.ns${namespace}`}`.replace(/[^A-Za-z0-9.-]/g, '_');
 }
 
 /**
