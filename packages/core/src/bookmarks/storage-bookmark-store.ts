@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CoreError } from '../errors/core-error.js';
 import { isDeadLocalOwner } from '../process/local-process.js';
+import { sleep } from '../retry/retry.js';
 import type { Storage } from '../storage/storage.js';
 import { emptyBookmark, type BookmarkState } from './bookmark.js';
 import { decodeBookmark, encodeBookmark } from './bookmark-format.js';
@@ -290,7 +291,7 @@ export class StorageBookmarkStore implements BookmarkStore {
     }
   }
 
-  async #readLease(job: string): Promise<ReadLease> {
+  async #readLease(job: string, attempt = 1): Promise<ReadLease> {
     const key = this.#leaseKey(job);
     // stat before get: if the lease changes in between, the body is newer than the etag and the
     // conditional write based on that etag fails safely.
@@ -298,7 +299,15 @@ export class StorageBookmarkStore implements BookmarkStore {
     if (info === undefined) return {};
     const text = await this.#getText(key);
     if (text === undefined) return {};
-    return { doc: parseLease(text, job, this.#storage.uri(key)), etag: info.etag };
+    try {
+      return { doc: parseLease(text, job, this.#storage.uri(key)), etag: info.etag };
+    } catch (error) {
+      // A store that writes objects in place (s3rver, some S3-compatible servers, a network file
+      // system) can show a body mid-write: read once more before calling the lease corrupt.
+      if (attempt > 1) throw error;
+      await sleep(100);
+      return this.#readLease(job, attempt + 1);
+    }
   }
 
   async #assertHeld(lease: Lease): Promise<{ doc: LeaseDocument; etag: string }> {
