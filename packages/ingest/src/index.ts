@@ -59,5 +59,5 @@ export type { DuckDbEngineOptions } from './duckdb-engine/duckdb-engine.js';
 export { ingestCsvWithDuckDb } from './duckdb-engine/ingest-csv-with-duckdb.js';
 export type { IngestCsvWithDuckDbOptions, IngestCsvWithDuckDbResult } from './duckdb-engine/ingest-csv-with-duckdb.js';
 
-export { runRawToProcessed, rawToProcessedStep } from './job/raw-to-processed.js';
+export { runRawToProcessed, rawToProcessedStep, rawToProcessedStepOutput } from './job/raw-to-processed.js';
 export type { RawToProcessedOptions, RawToProcessedResult, FileReport, TableReport } from './job/raw-to-processed.js';

@@ -175,10 +175,10 @@ export async function ingestCsvWithDuckDb(writer: ParquetDatasetWriter, path: st
  *
  * @example
  * ```ts
- * const sql = duckDbCopySql({ path: '/data/events.csv', header, compiled, target: '/tmp/stage', rowGroupSize: 122_880 });
+ * const sql = duckDbCopySql({ path: '/data/events.csv', header, compiled, fileColumnNames: ['event_id', 'event_time'], target: '/tmp/stage', rowGroupSize: 122_880 });
  * ```
  */
-export function duckDbCopySql(input: { path: string; header: readonly string[]; compiled: CleaningSql; target: string; rowGroupSize: number; delimiter?: string }): string {
+export function duckDbCopySql(input: { path: string; header: readonly string[]; compiled: CleaningSql; fileColumnNames: readonly string[]; target: string; rowGroupSize: number; delimiter?: string }): string {
   const { path, header, compiled, target, rowGroupSize } = input;
   const n = header.length;
   const raw = Array.from({ length: n + 1 }, (_, i) => `c${i}`);
@@ -188,7 +188,6 @@ export function duckDbCopySql(input: { path: string; header: readonly string[]; 
   const csv = `read_csv(${sqlString(path)}, columns = {${columnTypes}}, header = true, auto_detect = false, all_varchar = true, strict_mode = true, null_padding = true, nullstr = '\u0001', allow_quoted_nulls = false, quote = '"', escape = '"', delim = ${sqlString(input.delimiter ?? ',')}, comment = '', encoding = 'utf-8', ignore_errors = false)`;
   const rows = `SELECT ${raw.slice(0, n).join(', ')} FROM ${csv} WHERE CASE WHEN ${shape} THEN error('lakeblocks: a record of an unexpected shape') ELSE true END`;
   const partitioned = compiled.partitions.length > 0;
-  const select = [...compiled.fileColumns, ...compiled.partitions.map((p) => `${p.expr} AS ${ident(p.name)}`)].join(', ');
   const copyOptions = [
     'FORMAT parquet',
     'COMPRESSION snappy',
@@ -200,12 +199,10 @@ export function duckDbCopySql(input: { path: string; header: readonly string[]; 
   if (over !== undefined && over.length === compiled.partitions.length) {
     // The fast plan: strict columns raise REFUSED_ROW_ERROR themselves (no second evaluation in a
     // filter), and the partition values come from the typed time column, computed once.
-    const names = compiled.fileColumns.map((item) => /AS ("(?:[^"]|"")+")$/.exec(item)?.[1]);
-    if (names.every((n) => n !== undefined)) {
-      const outer = [...names, ...over.map((p) => `${p.expr} AS ${ident(p.name)}`)].join(', ');
-      return `COPY (SELECT ${outer} FROM (SELECT ${compiled.strictColumns.join(', ')} FROM (${rows}))) TO ${sqlString(target)} (${copyOptions})`;
-    }
+    const outer = [...input.fileColumnNames.map(ident), ...over.map((p) => `${p.expr} AS ${ident(p.name)}`)].join(', ');
+    return `COPY (SELECT ${outer} FROM (SELECT ${compiled.strictColumns.join(', ')} FROM (${rows}))) TO ${sqlString(target)} (${copyOptions})`;
   }
+  const select = [...compiled.fileColumns, ...compiled.partitions.map((p) => `${p.expr} AS ${ident(p.name)}`)].join(', ');
   return `COPY (SELECT ${select} FROM (${rows}) WHERE CASE WHEN ${compiled.rejected} THEN error('lakeblocks: a row the JS engine would not accept unchanged') ELSE true END) TO ${sqlString(target)} (${copyOptions})`;
 }
 
@@ -242,7 +239,7 @@ async function copyWithDuckDb(
   const partitioned = compiled.partitions.length > 0;
   const target = partitioned ? dir : `${dir}/data_0.parquet`;
   if (!partitioned) await mkdir(dir, { recursive: true });
-  const sql = duckDbCopySql({ path, header, compiled, target, rowGroupSize, ...(options.delimiter === undefined ? {} : { delimiter: options.delimiter }) });
+  const sql = duckDbCopySql({ path, header, compiled, fileColumnNames: table.fileColumns.map((c) => c.name), target, rowGroupSize, ...(options.delimiter === undefined ? {} : { delimiter: options.delimiter }) });
 
   const connection = engine.connection;
   const interrupt = (): void => connection.interrupt();

@@ -342,15 +342,34 @@ export function rawToProcessedStep(options: Omit<RawToProcessedOptions, 'runId' 
     name: options.name ?? 'raw-to-processed',
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     run: async (ctx) => {
-      const result = await runRawToProcessed({ ...options, runId: ctx.runId, context: ctx });
-      return {
-        nothingNew: result.nothingNew,
-        rowsIn: result.rowsIn,
-        rowsOut: result.rowsOut,
-        rowsRejected: result.rowsRejected,
-        tables: result.tables.map((t) => ({ table: t.table, message: t.message, rejects: t.rejectsKey ?? null })),
-      };
+      return rawToProcessedStepOutput(await runRawToProcessed({ ...options, runId: ctx.runId, context: ctx }));
     },
+  };
+}
+
+/**
+ * What a raw → processed step puts in the run log: the counters, and per table its message and
+ * rejects file. Shared by {@link rawToProcessedStep} and pipelines that run the job in a step of
+ * their own (with progress, a counting storage …).
+ *
+ * @example
+ * ```ts
+ * run: async (ctx) => rawToProcessedStepOutput(await runRawToProcessed({ storage, tables, runId: ctx.runId, context: ctx })),
+ * ```
+ */
+export function rawToProcessedStepOutput(result: RawToProcessedResult): {
+  nothingNew: boolean;
+  rowsIn: number;
+  rowsOut: number;
+  rowsRejected: number;
+  tables: { table: string; message: string; rejects: string | null }[];
+} {
+  return {
+    nothingNew: result.nothingNew,
+    rowsIn: result.rowsIn,
+    rowsOut: result.rowsOut,
+    rowsRejected: result.rowsRejected,
+    tables: result.tables.map((t) => ({ table: t.table, message: t.message, rejects: t.rejectsKey ?? null })),
   };
 }
 

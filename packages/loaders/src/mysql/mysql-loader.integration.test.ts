@@ -319,6 +319,7 @@ describe('MySqlLoader stages: upsert through LOAD DATA, concurrent loads', () =>
     });
     expect(result.rows).toBe(900);
     expect(result.statements).toBeGreaterThanOrEqual(Math.ceil(900 / 64)); // the merge ranges are statements of their own
+    expect(progress.at(-1)).toBe(result.statements); // and each is reported as it ends
     const after = await query<{ item_id: number; price_usd: string }>(`SELECT item_id, price_usd FROM \`${table}\` ORDER BY item_id`);
     expect(after).toEqual(makeRows(0, 300, 2).map((r) => ({ item_id: r.item_id, price_usd: r.price_usd })));
     expect(await leftoverStages(table)).toEqual([]);

@@ -533,6 +533,7 @@ export class MySqlLoader {
             await run(merge);
           }
           statements++;
+          options.onProgress?.({ rows, statements });
         }
       }
       if (inTransaction) {

@@ -25,7 +25,7 @@ import {
   type StepDefinition,
   type Storage,
 } from '@lakeblocks/core';
-import { runRawToProcessed } from '@lakeblocks/ingest';
+import { rawToProcessedStepOutput, runRawToProcessed } from '@lakeblocks/ingest';
 import { DuckDbEngine } from '@lakeblocks/transform/duckdb';
 import { nequiCleaning } from '../cleaning.js';
 import { nequiModels } from '../models/index.js';
@@ -144,14 +144,7 @@ export function nequiPipeline(options: NequiPipelineOptions): Pipeline {
           read += n;
           ctx.progress({ done: Math.min(read, total), total, unit: 'bytes' });
         });
-        const result = await runRawToProcessed({ storage: counted, tables: nequiCleaning, bookmarks, runId: ctx.runId, context: ctx });
-        return {
-          nothingNew: result.nothingNew,
-          rowsIn: result.rowsIn,
-          rowsOut: result.rowsOut,
-          rowsRejected: result.rowsRejected,
-          tables: result.tables.map((t) => ({ table: t.table, message: t.message, rejects: t.rejectsKey ?? null })),
-        };
+        return rawToProcessedStepOutput(await runRawToProcessed({ storage: counted, tables: nequiCleaning, bookmarks, runId: ctx.runId, context: ctx }));
       },
     },
     {
