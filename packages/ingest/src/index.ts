@@ -46,6 +46,8 @@ export {
   ADAPTIVE_LARGE_FILE_ROWS,
 } from './parquet/parquet-encoder.js';
 export type { ParquetEncoder, EncodeOptions } from './parquet/parquet-encoder.js';
+export { arrowParquetEncoder, encodeArrowParquet } from './parquet/arrow-parquet-encoder.js';
+export type { ArrowParquetOptions } from './parquet/arrow-parquet-encoder.js';
 export { ParquetDatasetWriter, sourceDigest } from './parquet/dataset-writer.js';
 export type { WriteMode, DatasetWriterOptions, WrittenFile, DatasetCommitResult, EncodedParquetFile } from './parquet/dataset-writer.js';
 

@@ -9,6 +9,7 @@ import { readCsvBatches, type PartitionedBatch } from '../csv/read-csv.js';
 import { openDuckDb, parquetScan } from '../testing/duckdb.js';
 import { techstoreCleaning } from '../testing/techstore-tables.js';
 import { ParquetDatasetWriter, sourceDigest, type DatasetWriterOptions } from './dataset-writer.js';
+import { arrowParquetEncoder } from './arrow-parquet-encoder.js';
 import { hyparquetEncoder, loadParquetWasm, parquetWasmEncoder } from './parquet-encoder.js';
 
 const TECHSTORE = join(import.meta.dirname, '../../../../../shared/data/techstore');
@@ -228,6 +229,7 @@ describe('ParquetDatasetWriter: extreme values round-trip through both encoders'
     { id: 3, big: '0', s: '-0.01', w: '0.0000000000', ts: '2255-06-05 23:47:34', d: '1970-01-01', ok: false, x: 3.25, note: 'a,"b"' },
   ];
   it.each([
+    ['lakeblocks', () => arrowParquetEncoder],
     ['hyparquet-writer', () => hyparquetEncoder],
     ['parquet-wasm', () => parquetWasmEncoder],
   ])('%s', async (_name, encoder) => {
@@ -246,6 +248,7 @@ describe('ParquetDatasetWriter: extreme values round-trip through both encoders'
   // Arrow JS slices fixed-width value and offset buffers but not validity bitmaps or boolean bits:
   // an encoder reading values at `offset + i` would write the wrong rows of a sliced batch.
   it.each([
+    ['lakeblocks', () => arrowParquetEncoder],
     ['hyparquet-writer', () => hyparquetEncoder],
     ['parquet-wasm', () => parquetWasmEncoder],
   ])('%s encodes sliced batches (non-zero Arrow offsets) correctly', async (_name, encoder) => {

@@ -30,7 +30,8 @@ import type { RecordBatch } from 'apache-arrow';
 import type { PartitionedBatch } from '../csv/read-csv.js';
 import { IngestError } from '../errors/ingest-error.js';
 import { ParquetEncodePool } from './encode-pool.js';
-import { adaptiveEncoder, ADAPTIVE_LARGE_FILE_ROWS, arrowIpcStream, DEFAULT_ROW_GROUP_SIZE, hyparquetEncoder, loadParquetWasm, plainColumns, type ParquetEncoder } from './parquet-encoder.js';
+import { arrowParquetEncoder } from './arrow-parquet-encoder.js';
+import { ADAPTIVE_LARGE_FILE_ROWS, arrowIpcStream, DEFAULT_ROW_GROUP_SIZE, plainColumns, type ParquetEncoder } from './parquet-encoder.js';
 
 /**
  * How a run treats files already in the dataset.
@@ -57,7 +58,7 @@ export interface DatasetWriterOptions {
   mode?: WriteMode;
   /** Rows per Parquet row group (default 122 880). */
   rowGroupSize?: number;
-  /** Parquet encoder (default `adaptiveEncoder()`, parquet-wasm loaded on first write). */
+  /** Parquet encoder (default {@link arrowParquetEncoder}, lakeblocks' own: no per-file overhead, 2-4x faster than parquet-wasm on day partitions). */
   encoder?: ParquetEncoder;
   /** Rows buffered across partitions before the largest is encoded to a staged file (default 1 000 000). */
   maxBufferedRows?: number;
@@ -69,8 +70,8 @@ export interface DatasetWriterOptions {
   concurrency?: number;
   /**
    * Worker threads encoding Parquet (parquet-wasm) while the main thread keeps reading, for files of
-   * at least 256 rows with the default encoder (smaller ones are encoded inline by hyparquet-writer,
-   * as `adaptiveEncoder()` does). `0` encodes everything on the calling thread. Ignored with a
+   * at least 256 rows with the default encoder (smaller ones are encoded inline by the default
+   * encoder). `0` encodes everything on the calling thread. Ignored with a
    * custom `encoder`. Default 0.
    */
   workers?: number;
@@ -219,7 +220,6 @@ export class ParquetDatasetWriter {
   readonly #partitionsWritten = new Map<string, PartitionValues>();
   #stagedCount = 0;
   readonly #maxStagedBytes: number;
-  readonly #loadWasm: boolean;
   readonly #concurrency: number;
   readonly #workers: number;
   #pool: ParquetEncodePool | undefined;
@@ -237,8 +237,7 @@ export class ParquetDatasetWriter {
     this.#layer = options.layer ?? 'processed';
     this.#mode = options.mode ?? 'append';
     this.#rowGroupSize = options.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE;
-    this.#encoder = options.encoder ?? adaptiveEncoder();
-    this.#loadWasm = options.encoder === undefined;
+    this.#encoder = options.encoder ?? arrowParquetEncoder;
     this.#maxBuffered = options.maxBufferedRows ?? 1_000_000;
     this.#stagingRoot = options.stagingDir;
     this.#maxStagedBytes = options.maxStagedBytes ?? 128 * 1024 * 1024;
@@ -261,7 +260,6 @@ export class ParquetDatasetWriter {
    */
   async write(sourceId: string, batches: AsyncIterable<PartitionedBatch | RecordBatch>): Promise<WrittenFile[]> {
     const digest = sourceDigest(sourceId);
-    if (this.#loadWasm) await loadParquetWasm();
     const buffers = new Map<string, { partition: PartitionValues; batches: RecordBatch[]; rows: number }>();
     const seqs = new Map<string, number>();
     const staged: Staged[] = [];
@@ -315,8 +313,7 @@ export class ParquetDatasetWriter {
         }
         return;
       }
-      const encoder = pool !== undefined ? hyparquetEncoder : this.#encoder;
-      const bytes = encoder.encode(this.table, buffer.batches, { rowGroupSize: this.#rowGroupSize });
+      const bytes = this.#encoder.encode(this.table, buffer.batches, { rowGroupSize: this.#rowGroupSize });
       this.phases.encode += performance.now() - started;
       await keep(entry, bytes);
     };
