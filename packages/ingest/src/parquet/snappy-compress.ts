@@ -12,8 +12,6 @@ const BLOCK = 1 << 16;
 const MAX_HASH_BITS = 14;
 /** Bytes at a block's end where no match starts (a match compares 4 bytes at a time). */
 const INPUT_MARGIN = 15;
-/** Bytes of a block compressed first to judge whether the rest is worth searching. */
-const PROBE_BYTES = 1024;
 const fullTable = new Uint16Array(1 << MAX_HASH_BITS);
 /** Output scratch (compression is synchronous); the result is copied out of it. */
 let scratch = new Uint8Array(1 << 16);
@@ -54,13 +52,7 @@ export function snappyCompress(input: Uint8Array): Uint8Array {
     n = Math.floor(n / 128);
   }
   for (let start = 0; start < input.length; start += BLOCK) {
-    const end = Math.min(input.length, start + BLOCK);
-    // Probe the block's first 1 KiB: when that does not shrink by an eighth (random numbers,
-    // hashes), the rest is stored as literals too, which costs a copy instead of a search.
-    const probeEnd = Math.min(end, start + PROBE_BYTES);
-    const before = o;
-    o = compressBlock(input, start, probeEnd, out, o);
-    if (probeEnd < end) o = o - before > ((probeEnd - start) * 7) / 8 ? emitLiteral(input, probeEnd, end, out, o) : compressBlock(input, probeEnd, end, out, o);
+    o = compressBlock(input, start, Math.min(input.length, start + BLOCK), out, o);
   }
   return out.slice(0, o);
 }
