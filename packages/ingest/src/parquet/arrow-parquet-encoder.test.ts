@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { col, defineTable, type AnyTable } from '@lakeblocks/core';
-import type { RecordBatch } from 'apache-arrow';
+import { tableFromIPC, type RecordBatch } from 'apache-arrow';
 import fc from 'fast-check';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -213,7 +213,7 @@ describe('encodeArrowParquet', () => {
     expect(shape).toEqual({ groups: '3', with_min_max: '21', dictionary: true, dictionary_on_keys: false, dictionary_on_distinct: false });
   });
 
-  it('is read by hyparquet too (a second independent reader): metadata, row count and values', async () => {
+  it('is read by hyparquet and by arrow-rs (parquet-wasm) too: metadata, row count and values', async () => {
     const events = techstoreCleaning.find((c) => c.table.name === 'events')!;
     const csv =
       'event_id,session_id,timestamp,event_type,product_id,qty,cart_size,payment,discount_pct,amount_usd\n' +
@@ -231,6 +231,13 @@ describe('encodeArrowParquet', () => {
       [3, 'add_to_cart', 7, null, 'null'],
     ]);
     expect((rows[2]!.timestamp as Date).toISOString()).toBe('2025-02-01T00:00:00.123Z');
+    // arrow-rs reads it back into Arrow with the same schema the batches had.
+    const wasm = await import('parquet-wasm');
+    const back = tableFromIPC(wasm.readParquet(bytes).intoIPCStream());
+    expect(back.numRows).toBe(3);
+    expect(back.schema.fields.map((f) => `${f.name}:${String(f.type)}:${f.nullable}`)).toEqual(batches[0]!.schema.fields.map((f) => `${f.name}:${String(f.type)}:${f.nullable}`));
+    expect([...back.getChild('amount_usd')!].map((v) => (v === null ? null : String(v)))).toEqual([null, String([...batches[0]!.getChild('amount_usd')!][1]), null]);
+    expect([...back.getChild('event_type')!]).toEqual(['page_view', 'purchase', 'add_to_cart']);
   });
 
   it('refuses a null in a column declared not nullable', () => {
