@@ -1,11 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { BigIntStats } from 'node:fs';
+import { closeSync, fstatSync, futimesSync, mkdirSync, openSync, renameSync, rmSync, writeSync, type BigIntStats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { link, lstat, mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { addAbortSignal, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { setImmediate } from 'node:timers'; // not the global one, which test fake timers replace
 import { CoreError } from '../errors/core-error.js';
 import { isDeadLocalProcess, isProcessAlive } from '../process/local-process.js';
 import { sleep } from '../retry/retry.js';
@@ -36,6 +37,12 @@ export interface LocalStorageOptions {
   staleLockMs?: number;
   /** How long a write waits for a per-key lock before failing with a retryable `Timeout` (default 30 000 ms). */
   lockTimeoutMs?: number;
+  /**
+   * Without `durable`, an unconditional `put` of at most this many bytes is written with synchronous
+   * system calls, saving the thread pool's round trips, about 0.1 ms of CPU per put (default 1 MiB).
+   * `0` always uses the thread pool: for a network file system, where one call can block for long.
+   */
+  syncPutMaxBytes?: number;
 }
 
 /**
@@ -59,8 +66,21 @@ const KNOWN_DIRS_MAX = 10_000;
 const STAT_CONCURRENCY = 16;
 /** Sibling directories whose entries a listing reads ahead of the one it walks. */
 const READDIR_LOOKAHEAD = 8;
+/**
+ * Default largest body a non-durable unconditional `put` writes with synchronous system calls
+ * ({@link LocalStorageOptions.syncPutMaxBytes}). Such a put (mkdir when new, open, write, futimes,
+ * fstat, close, rename) blocks the event loop for about 0.05 ms at 9 KB and 0.3 ms at 1 MiB into the
+ * page cache (up to about 1.5 ms on a busy ext4 disk when it also creates the directory); through
+ * the thread pool, round trips and promises cost three times the calls themselves on tmpfs. Bigger
+ * bodies take the asynchronous path, so that a single call never holds the event loop for long.
+ */
+const SYNC_PUT_MAX_BYTES = 1024 * 1024;
+/** A run of synchronous puts yields one turn of the event loop (timers, I/O) after this long. */
+const SYNC_RUN_MAX_MS = 10;
 
 let lastMtime = 0;
+/** When the current run of synchronous puts began, until the event loop next turns. */
+let syncRunStart: number | undefined;
 
 /**
  * A {@link Storage} on a local directory: the embedded default of lakeblocks, and what tests run on.
@@ -81,6 +101,11 @@ let lastMtime = 0;
  *   ordered against conditional writers only by that rename: a plain `put` landing between an
  *   `ifMatch` writer's compare and its rename is overwritten by it. Keys written with preconditions
  *   (bookmarks, leases) should only be written with preconditions — as lakeblocks does.
+ * - **Small scratch writes are synchronous.** With `durable: false`, an unconditional `put` of at most
+ *   `syncPutMaxBytes` (1 MiB) makes the same calls synchronously, typically a fraction of a millisecond
+ *   in all: through the thread pool, round trips and promises cost about 0.1 ms of CPU per put, three
+ *   times the calls themselves on tmpfs. A run of such puts still lets the event loop turn every
+ *   10 ms. Durable, conditional and streamed writes and larger bodies go through the thread pool.
  * - **ETag** is a digest of the file's inode, size and nanosecond mtime, so listing needs no reads.
  *   Each write creates a new inode and stamps a microsecond mtime, so replacing an object always
  *   changes its etag; a file rewritten in place by another tool within the file system's timestamp
@@ -104,6 +129,8 @@ export class LocalStorage implements Storage {
   private readonly durable: boolean;
   private readonly staleLockMs: number;
   private readonly lockTimeoutMs: number;
+  /** Largest body `put` writes synchronously; -1 when none is (durable, or turned off). */
+  private readonly syncPutMaxBytes: number;
   /** Directories this instance created or found, so a write skips `mkdir` (bounded; dropped on ENOENT). */
   private readonly knownDirs = new Set<string>();
 
@@ -116,6 +143,8 @@ export class LocalStorage implements Storage {
     this.durable = options.durable ?? true;
     this.staleLockMs = options.staleLockMs ?? 10_000;
     this.lockTimeoutMs = options.lockTimeoutMs ?? 30_000;
+    const syncMax = options.syncPutMaxBytes ?? SYNC_PUT_MAX_BYTES;
+    this.syncPutMaxBytes = this.durable || !(syncMax > 0) ? -1 : syncMax;
   }
 
   uri(key: string): string {
@@ -157,6 +186,13 @@ export class LocalStorage implements Storage {
 
   async put(key: string, body: Uint8Array | string, options: PutOptions = {}): Promise<ObjectInfo> {
     const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+    if (bytes.byteLength <= this.syncPutMaxBytes && options.ifMatch === undefined && options.ifNoneMatch === undefined) {
+      this.checkKey(key);
+      options.signal?.throwIfAborted(); // nothing to interrupt once started: the write is one short synchronous step
+      const info = this.putSync(key, bytes);
+      await yieldIfLongSyncRun();
+      return info;
+    }
     return this.write(key, options, (handle) => writeAll(handle, bytes));
   }
 
@@ -411,26 +447,82 @@ export class LocalStorage implements Storage {
     return toInfo(key, st);
   }
 
+  /**
+   * The fast path of `put` (small, unconditional, not durable): the steps of {@link write} and
+   * {@link openTemp} as synchronous calls, which cost a third of the same calls through the thread pool.
+   */
+  private putSync(key: string, bytes: Uint8Array): ObjectInfo {
+    const path = this.pathOf(key);
+    const dir = dirname(path);
+    let fd: number | undefined;
+    let tempPath = '';
+    for (let attempt = 1; fd === undefined; attempt++) {
+      tempPath = tempPathOf(path);
+      try {
+        if (!this.knownDirs.has(dir)) {
+          mkdirSync(dir, { recursive: true });
+          this.rememberDir(dir);
+        }
+        fd = openSync(tempPath, 'wx');
+      } catch (error) {
+        this.retryOpenTemp(error, attempt, key, path);
+      }
+    }
+    let st: BigIntStats;
+    try {
+      try {
+        writeAllSync(fd, bytes);
+        const now = nextMtime(); // a microsecond mtime, so the etag changes on every write
+        try {
+          futimesSync(fd, now, now);
+        } catch {
+          // as on the async path: the etag still changes with the new inode
+        }
+        st = fstatSync(fd, { bigint: true });
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tempPath, path);
+    } catch (error) {
+      try {
+        rmSync(tempPath, { force: true });
+      } catch {
+        // left for sweepTempFiles
+      }
+      throw fsError(error, 'put', key, path, true);
+    }
+    return toInfo(key, st);
+  }
+
   /** Creates the parent directories and an exclusive temp file beside `path`. */
   private async openTemp(path: string, key: string): Promise<{ handle: FileHandle; tempPath: string }> {
     const dir = dirname(path);
-    const stem = shortName(basename(path));
     for (let attempt = 1; ; attempt++) {
-      const tempPath = join(dir, `.${stem}.${randomBytes(6).toString('hex')}.${HOST_TAG}-${process.pid}.tmp`);
+      const tempPath = tempPathOf(path);
       try {
         if (!this.knownDirs.has(dir)) {
           await mkdir(dir, { recursive: true });
-          if (this.knownDirs.size >= KNOWN_DIRS_MAX) this.knownDirs.clear();
-          this.knownDirs.add(dir);
+          this.rememberDir(dir);
         }
         return { handle: await open(tempPath, 'wx'), tempPath };
       } catch (error) {
-        // ENOENT: a concurrent delete pruned the directory between mkdir and open; EEXIST: name clash.
-        this.knownDirs.delete(dir);
-        if (attempt < 5 && isCode(error, 'ENOENT', 'EEXIST')) continue;
-        throw fsError(error, 'put', key, path, true);
+        this.retryOpenTemp(error, attempt, key, path);
       }
     }
+  }
+
+  /** Records a directory a write created or found, so later writes skip its `mkdir`. */
+  private rememberDir(dir: string): void {
+    if (this.knownDirs.size >= KNOWN_DIRS_MAX) this.knownDirs.clear();
+    this.knownDirs.add(dir);
+  }
+
+  /** After creating the temp file of `path` failed: returns to try again, or throws the mapped error. */
+  private retryOpenTemp(error: unknown, attempt: number, key: string, path: string): void {
+    // ENOENT: a concurrent delete pruned the directory between mkdir and open; EEXIST: name clash.
+    this.knownDirs.delete(dirname(path));
+    if (attempt < 5 && isCode(error, 'ENOENT', 'EEXIST')) return;
+    throw fsError(error, 'put', key, path, true);
   }
 
   /** `link()` the temp file to its final name: atomic create-if-absent, across processes. */
@@ -639,6 +731,28 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
   return results;
 }
 
+/** Writes all of `bytes` synchronously (a write may be partial). */
+function writeAllSync(fd: number, bytes: Uint8Array): void {
+  for (let offset = 0; offset < bytes.byteLength; ) offset += writeSync(fd, bytes, offset, bytes.byteLength - offset);
+}
+
+/**
+ * Lets the event loop turn (timers, I/O, other tasks) once a run of synchronous puts with nothing
+ * but promises between them has held it for {@link SYNC_RUN_MAX_MS}: a loop publishing thousands of
+ * files must not starve a lease heartbeat or a stream.
+ */
+async function yieldIfLongSyncRun(): Promise<void> {
+  const now = performance.now();
+  if (syncRunStart === undefined) {
+    syncRunStart = now;
+    setImmediate(() => {
+      syncRunStart = undefined;
+    });
+  } else if (now - syncRunStart >= SYNC_RUN_MAX_MS) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
 /** Writes all of `bytes` (a write may be partial). */
 async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
   for (let offset = 0; offset < bytes.byteLength; ) {
@@ -650,6 +764,11 @@ async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
 function toInfo(key: string, st: BigIntStats): ObjectInfo {
   const etag = createHash('sha1').update(`${st.ino}:${st.size}:${st.mtimeNs}`).digest('hex').slice(0, 32);
   return { key, size: Number(st.size), etag, lastModified: new Date(Number(st.mtimeNs / 1_000_000n)) };
+}
+
+/** A fresh temp file name beside `path`: `.<name>.<12 hex>.<host tag>-<pid>.tmp` (see TEMP_RE). */
+function tempPathOf(path: string): string {
+  return join(dirname(path), `.${shortName(basename(path))}.${randomBytes(6).toString('hex')}.${HOST_TAG}-${process.pid}.tmp`);
 }
 
 /** A strictly increasing wall-clock time in seconds, with microsecond resolution. */
