@@ -28,6 +28,11 @@ export interface ColumnBuilder {
   append(value: CellValue): void;
   /** Appends a null. */
   appendNull(): void;
+  /**
+   * Appends the string `text.slice(start, end)` (string columns: without making that string when
+   * the builder can copy the characters directly).
+   */
+  appendText(text: string, start: number, end: number): void;
   /** Returns the column built so far and starts empty again. */
   finish(): Data;
 }
@@ -81,6 +86,9 @@ abstract class BaseBuilder implements ColumnBuilder {
     this.length++;
   }
   protected abstract pushDefault(): void;
+  appendText(text: string, start: number, end: number): void {
+    this.append(text.slice(start, end));
+  }
   protected takeValidity(): { nullBitmap?: Uint8Array; nullCount: number } {
     const out = this.nulls > 0 && this.validity !== undefined ? { nullBitmap: this.validity.subarray(0, Math.ceil(this.length / 8)), nullCount: this.nulls } : { nullCount: 0 };
     this.validity = undefined;
@@ -94,9 +102,9 @@ type FixedArray = Int32Array | Float64Array | BigInt64Array | Uint32Array;
 const wordsOf = (a: FixedArray): Uint32Array => new Uint32Array(a.buffer, a.byteOffset, (a.byteLength / 4) | 0);
 
 class FixedBuilder extends BaseBuilder {
-  private values: FixedArray;
+  protected values: FixedArray;
   /** The same memory as 32-bit words, for writing int64 / decimal128 without BigInt. */
-  private words: Uint32Array;
+  protected words: Uint32Array;
   constructor(
     type: DataType,
     private readonly make: (n: number) => FixedArray,
@@ -133,6 +141,44 @@ class FixedBuilder extends BaseBuilder {
     this.length = 0;
     this.spent = true;
     return data;
+  }
+}
+
+// Subclasses with the write inlined into `append`: one call per value instead of two (the generic
+// `write` callback is a megamorphic call on the hottest path of the reader).
+
+class Int32Builder extends FixedBuilder {
+  constructor(type: DataType, initialCapacity: number) {
+    super(type, (n) => new Int32Array(n), 1, (a, _w, i, v) => ((a as Int32Array)[i] = v as number), initialCapacity);
+  }
+  override append(value: CellValue): void {
+    this.ensure();
+    this.markValid();
+    (this.values as Int32Array)[this.length++] = value as number;
+  }
+}
+
+class Float64Builder extends FixedBuilder {
+  constructor(type: DataType, initialCapacity: number) {
+    super(type, (n) => new Float64Array(n), 1, (a, _w, i, v) => ((a as Float64Array)[i] = v as number), initialCapacity);
+  }
+  override append(value: CellValue): void {
+    this.ensure();
+    this.markValid();
+    (this.values as Float64Array)[this.length++] = value as number;
+  }
+}
+
+class Int64Builder extends FixedBuilder {
+  constructor(type: DataType, initialCapacity: number) {
+    super(type, (n) => new BigInt64Array(n), 1, writeInt64Value, initialCapacity);
+  }
+  override append(value: CellValue): void {
+    this.ensure();
+    this.markValid();
+    if (typeof value === 'number') writeInt64(this.words, this.length * 2, value);
+    else (this.values as BigInt64Array)[this.length] = value as bigint;
+    this.length++;
   }
 }
 
@@ -207,6 +253,50 @@ class Utf8Builder extends BaseBuilder {
     this.length++;
     this.offsets[this.length] = this.used;
   }
+  override appendText(s: string, start: number, end: number): void {
+    const n = end - start;
+    if (n > 64) {
+      this.append(s.slice(start, end));
+      return;
+    }
+    this.ensure();
+    this.markValid();
+    if (this.used + n * 3 > this.bytes.length) {
+      const next = new Uint8Array(Math.max(this.bytes.length * 2, this.used + n * 3));
+      next.set(this.bytes.subarray(0, this.used));
+      this.bytes = next;
+    }
+    // ASCII is copied character by character; anything else is encoded by the platform, as `append` would.
+    const bytes = this.bytes;
+    const at = this.used - start;
+    let i = start;
+    for (; i < end; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      bytes[at + i] = c;
+    }
+    if (i === end) this.used += n;
+    else this.used += encoder.encodeInto(s.slice(start, end), this.bytes.subarray(this.used)).written;
+    this.length++;
+    this.offsets[this.length] = this.used;
+  }
+  /** Appends a value given as its UTF-8 bytes. */
+  protected appendBytes(enc: Uint8Array): void {
+    this.ensure();
+    this.markValid();
+    const n = enc.length;
+    if (this.used + n > this.bytes.length) {
+      const next = new Uint8Array(Math.max(this.bytes.length * 2, this.used + n));
+      next.set(this.bytes.subarray(0, this.used));
+      this.bytes = next;
+    }
+    const bytes = this.bytes;
+    const at = this.used;
+    for (let k = 0; k < n; k++) bytes[at + k] = enc[k]!;
+    this.used = at + n;
+    this.length++;
+    this.offsets[this.length] = this.used;
+  }
   protected pushDefault(): void {
     this.offsets[this.length + 1] = this.used;
   }
@@ -230,6 +320,24 @@ class Utf8Builder extends BaseBuilder {
   }
 }
 
+/**
+ * A string builder for an enum column: its values' UTF-8 bytes are encoded once, and copied from
+ * there (a typed-array loop, cheaper than reading the string's characters); any other text takes
+ * the plain string path.
+ */
+class EnumUtf8Builder extends Utf8Builder {
+  private readonly encoded: Map<string, Uint8Array>;
+  constructor(type: DataType, initialCapacity: number, values: readonly string[]) {
+    super(type, initialCapacity);
+    this.encoded = new Map(values.map((v) => [v, encoder.encode(v)]));
+  }
+  override append(value: CellValue): void {
+    const enc = this.encoded.get(value as string);
+    if (enc === undefined) super.append(value);
+    else this.appendBytes(enc);
+  }
+}
+
 const MASK32 = 0xffffffffn;
 const TWO32 = 4294967296;
 
@@ -238,6 +346,11 @@ function writeInt64(words: Uint32Array, at: number, value: number): void {
   const high = Math.floor(value / TWO32);
   words[at] = value - high * TWO32;
   words[at + 1] = high >>> 0;
+}
+
+function writeInt64Value(a: FixedArray, words: Uint32Array, i: number, v: CellValue): void {
+  if (typeof v === 'bigint') (a as BigInt64Array)[i] = v;
+  else writeInt64(words, i * 2, v as number);
 }
 
 /**
@@ -254,21 +367,12 @@ export function columnBuilderFor(type: ColumnType, arrowType: DataType, initialC
   switch (type.kind) {
     case 'int':
     case 'date':
-      return new FixedBuilder(arrowType, (n) => new Int32Array(n), 1, (a, _w, i, v) => ((a as Int32Array)[i] = v as number), initialCapacity);
+      return new Int32Builder(arrowType, initialCapacity);
     case 'double':
-      return new FixedBuilder(arrowType, (n) => new Float64Array(n), 1, (a, _w, i, v) => ((a as Float64Array)[i] = v as number), initialCapacity);
+      return new Float64Builder(arrowType, initialCapacity);
     case 'bigint':
     case 'timestamp':
-      return new FixedBuilder(
-        arrowType,
-        (n) => new BigInt64Array(n),
-        1,
-        (a, words, i, v) => {
-          if (typeof v === 'bigint') (a as BigInt64Array)[i] = v;
-          else writeInt64(words, i * 2, v as number);
-        },
-        initialCapacity,
-      );
+      return new Int64Builder(arrowType, initialCapacity);
     case 'decimal':
       return new FixedBuilder(
         arrowType,
@@ -294,8 +398,9 @@ export function columnBuilderFor(type: ColumnType, arrowType: DataType, initialC
     case 'boolean':
       return new BoolBuilder(arrowType, initialCapacity);
     case 'string':
-    case 'enum':
       return new Utf8Builder(arrowType, initialCapacity);
+    case 'enum':
+      return new EnumUtf8Builder(arrowType, initialCapacity, type.values);
   }
 }
 

@@ -43,4 +43,26 @@ describe('range parsers', () => {
     }
     expect(decided).toBeGreaterThan(0);
   });
+
+  it('timestamps: the day kept from the previous value never leaks into the next one', () => {
+    const fast = rangeParserFor({ kind: 'timestamp' }, 'none')!;
+    const parse = valueParserFor({ kind: 'timestamp' });
+    const sequence = [
+      '2025-02-28 10:00:00', '2025-02-28 23:59:59', '2025-02-29 00:00:00', '2025-02-28 00:00:00', '2024-02-29 12:00:00',
+      '2024-02-29 24:00:00', '2024-02-29 12:60:00', '2024-02-29T12:00:61', '2024-03-01 00:00:00', '2024-03-01 0a:00:00',
+      '2024-0a-01 00:00:00', '1970-01-01 00:00:00', '1969-12-31 23:59:59', '9999-12-31 23:59:59', '0001-01-01 00:00:00',
+      '2024-03-01 00:00:00', '2024/03/01 00:00:00', '2024-03-01_00:00:00', '2024-03-01 00-00:00',
+    ];
+    for (const order of [sequence, [...sequence].reverse()]) {
+      for (const text of order) {
+        const v = fast(`,${text},`, 1, 1 + text.length);
+        const expected = parse(text);
+        if (v === undefined) continue;
+        expect(expected instanceof ParseFailure ? expected.error : expected, text).toStrictEqual(v);
+      }
+    }
+    expect(fast('2025-02-29 00:00:00', 0, 19)).toBeUndefined();
+    expect(fast('2025-02-28 23:59:59', 0, 19)).toBe(Date.UTC(2025, 1, 28, 23, 59, 59) * 1000);
+    expect(fast('2025-03-01 00:00:00', 0, 19)).toBe(Date.UTC(2025, 2, 1) * 1000);
+  });
 });

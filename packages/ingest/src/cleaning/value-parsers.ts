@@ -393,21 +393,52 @@ export function rangeParserFor(type: ColumnType, coercion: 'none' | 'integral-fl
         if (neg) n = -n;
         return n < -2147483648 || n > 2147483647 || (neg && n === 0) ? undefined : n;
       };
-    case 'timestamp':
+    case 'timestamp': {
       if (coercion !== 'none') return undefined;
+      // Timestamps mostly come in runs of one day: the last date's day count is kept, keyed by its digits.
+      let lastYmd = -1;
+      let lastDay = 0;
       return (s, a, b) => {
         if (b - a !== 19) return undefined;
         const sep = s.charCodeAt(a + 10);
-        if ((sep !== 84 && sep !== 32) || s.charCodeAt(a + 13) !== 58 || s.charCodeAt(a + 16) !== 58) return undefined;
-        const day = dayAt(s, a);
-        if (day === undefined) return undefined;
-        const h = digitsAt(s, a + 11, a + 13);
-        const mi = digitsAt(s, a + 14, a + 16);
-        const sec = digitsAt(s, a + 17, a + 19);
-        if (h < 0 || mi < 0 || sec < 0 || h > 23 || mi > 59 || sec > 59) return undefined;
+        if ((sep !== 84 && sep !== 32) || s.charCodeAt(a + 4) !== 45 || s.charCodeAt(a + 7) !== 45 || s.charCodeAt(a + 13) !== 58 || s.charCodeAt(a + 16) !== 58) return undefined;
+        // The 14 digits, unrolled: `d >>> 0 > 9` is true for anything but a digit.
+        const y0 = s.charCodeAt(a) - ZERO;
+        const y1 = s.charCodeAt(a + 1) - ZERO;
+        const y2 = s.charCodeAt(a + 2) - ZERO;
+        const y3 = s.charCodeAt(a + 3) - ZERO;
+        const m0 = s.charCodeAt(a + 5) - ZERO;
+        const m1 = s.charCodeAt(a + 6) - ZERO;
+        const d0 = s.charCodeAt(a + 8) - ZERO;
+        const d1 = s.charCodeAt(a + 9) - ZERO;
+        const h0 = s.charCodeAt(a + 11) - ZERO;
+        const h1 = s.charCodeAt(a + 12) - ZERO;
+        const i0 = s.charCodeAt(a + 14) - ZERO;
+        const i1 = s.charCodeAt(a + 15) - ZERO;
+        const s0 = s.charCodeAt(a + 17) - ZERO;
+        const s1 = s.charCodeAt(a + 18) - ZERO;
+        if (y0 >>> 0 > 9 || y1 >>> 0 > 9 || y2 >>> 0 > 9 || y3 >>> 0 > 9 || m0 >>> 0 > 9 || m1 >>> 0 > 9 || d0 >>> 0 > 9 || d1 >>> 0 > 9) return undefined;
+        if (h0 >>> 0 > 9 || h1 >>> 0 > 9 || i0 >>> 0 > 9 || i1 >>> 0 > 9 || s0 >>> 0 > 9 || s1 >>> 0 > 9) return undefined;
+        const y = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
+        const m = m0 * 10 + m1;
+        const d = d0 * 10 + d1;
+        const ymd = y * 10000 + m * 100 + d;
+        let day: number | undefined;
+        if (ymd === lastYmd) day = lastDay;
+        else {
+          day = epochDay(y, m, d);
+          if (day === undefined) return undefined;
+          lastYmd = ymd;
+          lastDay = day;
+        }
+        const h = h0 * 10 + h1;
+        const mi = i0 * 10 + i1;
+        const sec = s0 * 10 + s1;
+        if (h > 23 || mi > 59 || sec > 59) return undefined;
         const us = (day * 86400 + h * 3600 + mi * 60 + sec) * 1_000_000;
         return Number.isSafeInteger(us) ? us : undefined;
       };
+    }
     case 'date':
       if (coercion !== 'none') return undefined;
       return (s, a, b) => (b - a === 10 ? dayAt(s, a) : undefined);

@@ -203,6 +203,24 @@ export class CsvTokenizer {
   }
 
   /**
+   * Hands over the unfinished record kept from the text scanned so far, and forgets it: the next
+   * {@link CsvTokenizer.scan} must then start with it (`scan(taken + more)`). Lets the caller join
+   * it to the next chunk more cheaply than `scan` would (see `Utf8ChunkDecoder.decode`).
+   *
+   * @example
+   * ```ts
+   * t.scan('a,b\n1,', onRecord);
+   * const rest = t.takePending(); // '1,'
+   * t.scan(rest + '2\n', onRecord);
+   * ```
+   */
+  takePending(): string {
+    const pending = this.#pending;
+    this.#pending = '';
+    return pending;
+  }
+
+  /**
    * Ends the input (see {@link CsvTokenizer.end}), calling `onRecord` for the last record.
    *
    * @example

@@ -205,6 +205,127 @@ describe('readCsvBatches: batching and partitions', () => {
     expect(batches.reduce((n, b) => n + b.batch.numRows, 0)).toBe(30);
     expect(batches.length).toBeGreaterThan(3);
   });
+
+  it('keeps every value when partitions change mid-batch and groups outgrow the sizes seen before', async () => {
+    // Day 1 small, day 2 much larger than day 1 (its builders must grow), then day 1 again, then day 3.
+    const days = [...Array(5).fill(1), ...Array(300).fill(2), ...Array(40).fill(1), ...Array(7).fill(3)] as number[];
+    const text = header + days.map((d, i) => line(i + 1, d)).join('');
+    const { batches, stats } = await read(text, { cleaning: orders, batchRows: 128, groupByPartition: true, maxPendingRows: 200 });
+    expect(stats.rowsOut).toBe(days.length);
+    const seen = new Map<number, number>();
+    for (const b of batches) {
+      expect(b.batch.numRows).toBeLessThanOrEqual(128);
+      for (const r of b.batch.toArray()) {
+        expect(new Date(r.order_time as number).getUTCDate()).toBe(b.partition.day);
+        seen.set(r.order_id as number, b.partition.day as number);
+      }
+    }
+    expect([...seen].sort((x, y) => x[0] - y[0]).map(([, d]) => d)).toEqual(days);
+  });
+});
+
+describe('readCsvBatches: the same result whatever the chunk boundaries', () => {
+  const notes = defineTable({
+    name: 'notes',
+    columns: {
+      id: col.int(),
+      at: col.timestamp(),
+      kind: col.enum(['a', 'bb', 'ccc']),
+      body: col.string({ maxLength: 10 }).nullable(),
+      amount: col.decimal(8, 2).nullable(),
+    },
+    primaryKey: ['id'],
+    partitioning: { kind: 'time', column: 'at', granularity: 'day' },
+  });
+  const cleaning = defineCleaning(notes, { coerce: { amount: 'money' }, dedupe: 'keep-first' });
+  // Quoted fields with and without escapes, multi-byte text (2-, 3- and 4-byte UTF-8), CRLF, a
+  // multi-line field, padding to trim, and rejects whose line numbers must not move.
+  const text = [
+    'id,at,kind,body,amount',
+    '1,2025-01-01 10:00:00,a,plain,$1.50',
+    '2,2025-01-01 11:00:00,bb,"q, d",2.00',
+    '3,2025-01-01T12:00:00,ccc,"say ""hi""",',
+    '4,2025-01-02 00:00:00,a,Müller,-3',
+    '5,2025-01-02 01:00:00,bb,"two\nlines",4.1',
+    '6,2025-01-02 02:00:00,a,  pad\t,5',
+    '7,2025-01-02 03:00:00,a,日本語👍,6',
+    '8,2025-02-30 03:00:00,a,bad day,7',
+    '9,2025-01-03 03:00:00,dd,x,8',
+    '10,2025-01-03 04:00:00,a,far too long!,9',
+    '4,2025-01-03 05:00:00,a,dup,1',
+    '11,2025-01-01 13:00:00,ccc,"",$-0.01',
+    '12,2025-01-03 06:00:00,bb,ok,1.234',
+  ].join('\r\n');
+
+  async function readIn(chunk: number) {
+    const rejects: RejectedRow[] = [];
+    const reader = readCsvBatches(bytes(text, chunk), { cleaning, file: 'n.csv', groupByPartition: true, onReject: (r) => rejects.push(r) });
+    const rows: Record<string, unknown>[] = [];
+    for await (const b of reader) rows.push(...b.batch.toArray().map((r) => ({ ...(r.toJSON() as Record<string, unknown>), day: b.partition.day })));
+    rows.sort((x, y) => (x.id as number) - (y.id as number));
+    return { rows, rejects: rejects.map((r) => [r.line, r.column, r.reason, r.rawRecord]) };
+  }
+
+  it('reads every row and reject identically for chunks of 1 byte to the whole file', async () => {
+    const whole = await readIn(1 << 20);
+    expect(whole.rows.map((r) => [r.id, r.kind, r.body, r.day])).toEqual([
+      [1, 'a', 'plain', 1],
+      [2, 'bb', 'q, d', 1],
+      [3, 'ccc', 'say "hi"', 1],
+      [4, 'a', 'Müller', 2],
+      [5, 'bb', 'two\nlines', 2],
+      [6, 'a', 'pad', 2],
+      [7, 'a', '日本語👍', 2],
+      [11, 'ccc', null, 1],
+    ]);
+    expect(whole.rows.map((r) => String(r.amount))).toEqual(['150', '200', 'null', '-300', '410', '500', '600', '-1']);
+    expect(whole.rejects.map(([line, column]) => [line, column])).toEqual([
+      [10, 'at'],
+      [11, 'kind'],
+      [12, 'body'],
+      [13, 'id'],
+      [15, 'amount'],
+    ]);
+    for (const size of [1, 2, 3, 5, 8, 13, 64]) expect(await readIn(size)).toEqual(whole);
+  });
+
+  it('copies plain string values from the text as the string path would take them', async () => {
+    const t = defineTable({
+      name: 'texts',
+      columns: { id: col.int(), short: col.string({ maxLength: 3 }).nullable(), long: col.string() },
+      primaryKey: ['id'],
+    });
+    const long = 'L'.repeat(70);
+    const csv = [
+      'id,short,long',
+      `1, ab ,${long}`, // trimmed; longer than the copy loop takes
+      '2,👍👍👍,"  q, ""x"" "', // 3 code points in 6 UTF-16 units: within maxLength 3; quoted with escapes
+      '3,\t,ü', // blank after trimming: null
+      '4,abcd,x', // too long
+      '5,a\u0001,x', // control character
+      '6,a\u007f,x', // DEL
+      '7,ok,\ud83d\ude00 é', // non-ASCII copied through the encoder
+      '8,"a\tb",y', // a tab inside is data
+      '9,,  ', // an empty required value
+    ].join('\n');
+    for (const trim of [true, false]) {
+      const { rows, rejects } = await read(csv, { cleaning: defineCleaning(t, { trim }) });
+      const byId = new Map(rows.map((r) => [r.id, [r.short, r.long]]));
+      expect(rejects.map((r) => [r.line, r.column, r.reason.slice(0, 24)])).toEqual([
+        ...(trim ? [] : [[2, 'short', 'longer than 3 character(']]), // ' ab ' untrimmed is 4 characters
+        [5, 'short', 'longer than 3 character('],
+        [6, 'short', 'control character U+0001'],
+        [7, 'short', 'control character U+007F'],
+        ...(trim ? [[10, 'long', 'missing value in a non-n']] : []),
+      ]);
+      if (trim) expect(byId.get(1)).toEqual(['ab', long]);
+      expect(byId.get(2)).toEqual(['👍👍👍', trim ? 'q, "x"' : '  q, "x" ']);
+      expect(byId.get(3)).toEqual(trim ? [null, 'ü'] : ['\t', 'ü']);
+      expect(byId.get(7)).toEqual(['ok', '\ud83d\ude00 é']);
+      expect(byId.get(8)).toEqual(['a\tb', 'y']);
+      if (!trim) expect(byId.get(9)).toEqual([null, '  ']);
+    }
+  });
 });
 
 describe.skipIf(!existsSync(TECHSTORE))('readCsvBatches on the real TechStore files', () => {

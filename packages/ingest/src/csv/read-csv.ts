@@ -115,6 +115,12 @@ interface ColumnPlan {
   defaultCoerced: string | undefined;
   /** Whether it is stored in the files (false for `columns`-partition keys). */
   inFile: boolean;
+  /**
+   * For a string column whose value only goes to its builder (no coercion, not a key, no checks,
+   * only `''` as null token): the most characters the fast path accepts (its `maxLength`, or
+   * `Infinity`), so the value is copied from the decoded text without a string of its own. -1: not such a column.
+   */
+  textMax: number;
 }
 
 interface Group {
@@ -125,6 +131,9 @@ interface Group {
 }
 
 const MICROS_PER_DAY = 86_400_000_000n;
+
+/** Stands in `values` for a string taken from the decoded text by range (see `ColumnPlan.textMax`); never stored. */
+const TEXT_RANGE = Symbol('text range') as unknown as CellValue;
 
 /**
  * Reads a CSV byte stream as typed Arrow record batches: see the module description. The first
@@ -172,7 +181,6 @@ async function* run(
   const trim = rules.trim ?? true;
   const nullTokens = new Set(rules.nullTokens ?? ['']);
   const onlyEmptyIsNull = nullTokens.size === 1 && nullTokens.has('');
-  const isNullToken = (text: string): boolean => (onlyEmptyIsNull ? text.length === 0 : nullTokens.has(text));
   const normalize = (rules.columnNames ?? 'normalize') === 'normalize' ? normalizeColumnName : (s: string) => s.replace(/^\uFEFF/, '');
   const rename = rules.rename ?? {};
   const seen = rules.dedupe === 'keep-first' ? (options.seenKeys ?? new PrimaryKeySet()) : undefined;
@@ -186,19 +194,28 @@ async function* run(
   let headerFields: string[] = [];
   let headerKey = '';
   let pkIndexes: number[] = [];
+  /** `fileColumn[b]`: the column (index in `plans`) builder `b` takes its values from. */
+  let fileColumn = new Int32Array(0);
   const groups = new Map<string, Group>();
+  /** The groups of `groups`, in the same (insertion) order: scanned for the largest much faster than the map. */
+  const open: Group[] = [];
   let pending = 0;
   const ready: PartitionedBatch[] = [];
   const timeIndex = table.partitioning.kind === 'time' ? table.columns.findIndex((c) => c.name === (table.partitioning as { column: string }).column) : -1;
   const granularity = table.partitioning.kind === 'time' ? table.partitioning.granularity : 'day';
+  const timeIsDate = timeIndex >= 0 && table.columns[timeIndex]!.type.kind === 'date';
   const partitionCache = new Map<number, { values: PartitionValues; path: string }>();
 
-  const newGroup = (partition: PartitionValues, path: string): Group => ({
-    partition,
-    path,
-    rows: 0,
-    builders: table.fileColumns.map((c, i) => columnBuilderFor(c.type, schema.fields[i]!.type, grouping ? 64 : Math.min(batchRows, 65_536))),
-  });
+  /** Rows of the last group emitted: the likely size of the next one, to size its builders. */
+  let lastEmittedRows = 0;
+  const newGroup = (partition: PartitionValues, path: string): Group => {
+    // Grouping: small builders (many partitions may be open at once), but no smaller than the
+    // groups seen so far, within twice the share of `maxPendingRows` each open group may hold.
+    const capacity = grouping ? Math.max(64, Math.min(Math.ceil(lastEmittedRows * 1.25), batchRows, Math.floor((2 * maxPending) / (groups.size + 1)))) : Math.min(batchRows, 65_536);
+    const group: Group = { partition, path, rows: 0, builders: table.fileColumns.map((c, i) => columnBuilderFor(c.type, schema.fields[i]!.type, capacity)) };
+    open.push(group);
+    return group;
+  };
   /** The group of the previous row's day (cleared whenever a group is emitted). */
   let lastDay = Number.NaN;
   let lastKey = '';
@@ -208,10 +225,14 @@ async function* run(
     if (group.rows === 0) return;
     const batch = recordBatchOf(schema, group.builders.map((b) => b.finish()), group.rows);
     stats.batches++;
+    lastEmittedRows = group.rows;
     pending -= group.rows;
     group.rows = 0;
     ready.push({ batch, partition: group.partition, partitionPath: group.path });
-    if (grouping) groups.delete(key);
+    if (grouping) {
+      groups.delete(key);
+      open.splice(open.indexOf(group), 1);
+    }
   };
 
   const reject = (record: CsvRecordView, column: string, reason: string): void => {
@@ -258,12 +279,19 @@ async function* run(
         const parsed = typeof coerced === 'string' ? parse(coerced) : undefined;
         if (parsed !== undefined && !(parsed instanceof ParseFailure)) [defaultValue, defaultCoerced] = [parsed, coerced as string];
       }
-      return { column, source: index.get(column.name) ?? -1, coerce, parse, fast, defaultText, defaultValue, defaultCoerced, inFile: fileColumnNames.has(column.name) };
+      const inFile = fileColumnNames.has(column.name);
+      const textOnly = column.type.kind === 'string' && coerce === undefined && inFile && onlyEmptyIsNull && checks.length === 0 && !table.primaryKey.includes(column.name) && !partitionColumns.has(column.name);
+      const textMax = textOnly ? ((column.type as { maxLength?: number }).maxLength ?? Number.POSITIVE_INFINITY) : -1;
+      return { column, source: index.get(column.name) ?? -1, coerce, parse, fast, defaultText, defaultValue, defaultCoerced, inFile, textMax };
     });
     pkIndexes = table.primaryKey.map((name) => table.columns.findIndex((c) => c.name === name));
+    fileColumn = Int32Array.from(plans.flatMap((p, c) => (p.inFile ? [c] : [])));
   };
 
   const values: (CellValue | null)[] = new Array(table.columns.length).fill(null);
+  /** With `values[c] === TEXT_RANGE`, the value of column `c` is `record.s.slice(textStart[c], textEnd[c])`. */
+  const textStart = new Int32Array(table.columns.length);
+  const textEnd = new Int32Array(table.columns.length);
   const texts: (string | null)[] = new Array(table.columns.length).fill(null);
 
   /**
@@ -319,11 +347,28 @@ async function* run(
             continue;
           }
         }
+        if (plan.textMax >= 0) {
+          // The string path's trim, null and `parse` checks, on the range: a non-empty value with
+          // no control character and not too long is taken as it is (anything else: string path).
+          let x = a;
+          let y = b;
+          if (trim) {
+            while (x < y && isSpaceOrTab(s.charCodeAt(x)) === 1) x++;
+            while (y > x && isSpaceOrTab(s.charCodeAt(y - 1)) === 1) y--;
+          }
+          if (x < y && y - x <= plan.textMax && !hasControlIn(s, x, y)) {
+            values[c] = TEXT_RANGE;
+            textStart[c] = x;
+            textEnd[c] = y;
+            continue;
+          }
+        }
         text = a === b ? '' : s.slice(a, b);
       }
       if (text !== null) {
-        if (trim && text.length > 0) text = trimSpacesAndTabs(text);
-        if (isNullToken(text)) text = null;
+        const n = text.length;
+        if (trim && n > 0 && isSpaceOrTab(text.charCodeAt(0)) | isSpaceOrTab(text.charCodeAt(n - 1))) text = trimSpacesAndTabs(text);
+        if (onlyEmptyIsNull ? text.length === 0 : nullTokens.has(text)) text = null;
       }
       if (text === null && plan.defaultText !== undefined) {
         if (plan.defaultValue !== undefined) {
@@ -390,12 +435,7 @@ async function* run(
       let values_: PartitionValues;
       if (timeIndex >= 0) {
         const v = values[timeIndex];
-        const day =
-          table.columns[timeIndex]!.type.kind === 'date'
-            ? (v as number)
-            : typeof v === 'bigint'
-              ? Number(floorDiv(v, MICROS_PER_DAY))
-              : Math.floor((v as number) / 86_400_000_000);
+        const day = timeIsDate ? (v as number) : typeof v === 'bigint' ? Number(floorDiv(v, MICROS_PER_DAY)) : Math.floor((v as number) / 86_400_000_000);
         if (day === lastDay && lastGroup !== undefined) {
           // Rows mostly come in time order: the same group as the previous row, no lookups.
           key = lastKey;
@@ -430,29 +470,29 @@ async function* run(
       group = groups.get('');
       if (group === undefined) groups.set('', (group = newGroup({}, '')));
     }
-    let b = 0;
-    for (let c = 0; c < plans.length; c++) {
-      if (!plans[c]!.inFile) continue;
+    const builders = group.builders;
+    for (let b = 0; b < fileColumn.length; b++) {
+      const c = fileColumn[b]!;
       const v = values[c];
-      if (v === null || v === undefined) group.builders[b]!.appendNull();
-      else group.builders[b]!.append(v);
-      b++;
+      if (v === null || v === undefined) builders[b]!.appendNull();
+      else if (v === TEXT_RANGE) builders[b]!.appendText(s, textStart[c]!, textEnd[c]!);
+      else builders[b]!.append(v);
     }
     group.rows++;
     pending++;
     stats.rowsOut++;
     if (group.rows >= batchRows) emit(key, group);
     else if (grouping && pending > maxPending) {
-      let largestKey = key;
+      // A group's key is its path.
       let largest = group;
-      for (const [k, g] of groups) if (g.rows > largest.rows) [largestKey, largest] = [k, g];
-      emit(largestKey, largest);
+      for (let k = 0; k < open.length; k++) if (open[k]!.rows > largest.rows) largest = open[k]!;
+      emit(largest.path, largest);
     }
   };
 
   for await (const chunk of source) {
     stats.bytes += chunk.length;
-    tokenizer.scan(decoder.decode(chunk), handle);
+    tokenizer.scan(decoder.decode(chunk, tokenizer.takePending()), handle);
     if (ready.length > 0) yield* ready.splice(0);
   }
   tokenizer.scan(decoder.end(), handle);
@@ -492,6 +532,20 @@ function checkRow(plans: ColumnPlan[], values: (CellValue | null)[]): Record<str
     else row[column.name] = v;
   }
   return row;
+}
+
+/** Whether `s[start, end)` holds a character the string parser refuses (C0 controls but tab, LF, CR; DEL). */
+function hasControlIn(s: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 32 ? c !== 9 && c !== 10 && c !== 13 : c === 127) return true;
+  }
+  return false;
+}
+
+/** 1 for a space or a tab, else 0 (a number, to combine with `|` without branching). */
+function isSpaceOrTab(c: number): number {
+  return c === 32 || c === 9 ? 1 : 0;
 }
 
 /**

@@ -61,4 +61,35 @@ describe('Utf8ChunkDecoder ASCII fast path', () => {
     d.decode(Buffer.from('id\n1\n'));
     expect(() => d.decode(Buffer.from([0x32, 0x0a, 0x33, 0xe9, 0x0a]))).toThrow(/byte offset 8, line 4/);
   });
+
+  it('returns a prefix joined to the chunk, the same text whatever the prefix and chunk hold', () => {
+    const cases: [string, string][] = [
+      ['1,ab', 'c\n2,x\n'], // ASCII both: joined as bytes
+      ['1,Mü', 'ller\n'], // Latin-1 prefix, ASCII chunk
+      ['1,👍 ', 'ok\n'], // prefix beyond Latin-1
+      ['1,', 'García\n'], // non-ASCII chunk
+      ['', 'plain\n'],
+      ['kept', ''], // empty chunk
+    ];
+    for (const [prefix, text] of cases) {
+      const d = new Utf8ChunkDecoder('f.csv');
+      expect(d.decode(Buffer.from('id,name\n'))).toBe('id,name\n');
+      expect(d.decode(Buffer.from(text), prefix)).toBe(prefix + text);
+      expect(d.bytesRead).toBe(8 + Buffer.byteLength(text));
+    }
+  });
+
+  it('keeps counting lines and offsets of the chunk only when given a prefix', () => {
+    const d = new Utf8ChunkDecoder('f.csv');
+    d.decode(Buffer.from('id\n1\n'));
+    const e = (() => {
+      try {
+        d.decode(Buffer.from('2\n\xff\n', 'latin1'), 'x\ny\n');
+      } catch (error) {
+        return error as IngestError;
+      }
+      throw new Error('expected a failure');
+    })();
+    expect(e.context).toMatchObject({ offset: 7, line: 4 });
+  });
 });
