@@ -1,7 +1,8 @@
 /**
  * Worker thread of {@link ingestCsvFile}: reads one byte range of a local CSV file (the header
  * record prepended) with `readCsvBatches`, and posts each batch's column buffers (transferred, not
- * copied) to the main thread, at most `credits` of them unacknowledged. Then posts its counters,
+ * copied) to the main thread, at most `credits` of them and `creditRows` rows unacknowledged (a
+ * single batch larger than that goes when nothing is outstanding). Then posts its counters,
  * rejects (lines relative to its own stream) and the line breaks its range holds.
  *
  * @module
@@ -18,9 +19,11 @@ import type { ParseWorkerInput, WorkerMessage, WireColumn, WireKeys } from './wi
 const input = workerData as ParseWorkerInput;
 const port = parentPort!;
 let credits = input.credits;
+let outstandingRows = 0;
 let wake: (() => void) | undefined;
-port.on('message', (m: { ack: number }) => {
+port.on('message', (m: { ack: number; rows: number }) => {
   credits += m.ack;
+  outstandingRows -= m.rows;
   wake?.();
 });
 
@@ -113,9 +116,10 @@ async function main(): Promise<void> {
     ...(input.delimiter === undefined ? {} : { delimiter: input.delimiter }),
   });
   for await (const { batch, partition, partitionPath } of reader) {
-    while (credits <= 0) await new Promise<void>((resolve) => (wake = resolve));
+    while (credits <= 0 || (outstandingRows > 0 && outstandingRows + batch.numRows > input.creditRows)) await new Promise<void>((resolve) => (wake = resolve));
     wake = undefined;
     credits--;
+    outstandingRows += batch.numRows;
     const transfer: ArrayBuffer[] = [];
     const columns = batch.data.children.map((d) => wire(d as Data, transfer));
     const message: WorkerMessage = { kind: 'batch', rows: batch.numRows, columns, partition, partitionPath, keys: keys?.take(transfer) };

@@ -26,6 +26,8 @@ export interface ParseWorkerInput {
   dedupe: boolean;
   /** Batches posted before waiting for an acknowledgement. */
   credits: number;
+  /** Rows posted before waiting for an acknowledgement (bounds memory when batches are large). */
+  creditRows: number;
 }
 
 /** One Arrow column's buffers. */
