@@ -652,6 +652,15 @@ function encodeChunk(plan: ColumnPlan, segments: readonly Segment[], rows: numbe
   return out;
 }
 
+/** A converted type and the matching logical type that has no parameters (the union member `logical`). */
+function annotation(w: ThriftCompactWriter, converted: number, logical: number): void {
+  w.i32Field(6, converted);
+  w.structField(10);
+  w.structField(logical);
+  w.endStruct();
+  w.endStruct();
+}
+
 function writeSchemaElement(w: ThriftCompactWriter, plan: ColumnPlan): void {
   w.beginStruct();
   w.i32Field(1, plan.physical);
@@ -662,18 +671,10 @@ function writeSchemaElement(w: ThriftCompactWriter, plan: ColumnPlan): void {
   switch (t.kind) {
     case 'string':
     case 'enum':
-      w.i32Field(6, ConvertedType.UTF8);
-      w.structField(10);
-      w.structField(1); // STRING
-      w.endStruct();
-      w.endStruct();
+      annotation(w, ConvertedType.UTF8, 1); // STRING
       break;
     case 'date':
-      w.i32Field(6, ConvertedType.DATE);
-      w.structField(10);
-      w.structField(6); // DATE
-      w.endStruct();
-      w.endStruct();
+      annotation(w, ConvertedType.DATE, 6); // DATE
       break;
     case 'timestamp':
       // No converted type: TIMESTAMP_MICROS would mean adjusted to UTC.
