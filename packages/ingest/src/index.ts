@@ -16,7 +16,7 @@ export { Utf8ChunkDecoder, countLf, locateInvalidUtf8 } from './csv/utf8.js';
 export type { Utf8Failure } from './csv/utf8.js';
 export { CsvTokenizer, CsvRecordView, FIELD_PLAIN, FIELD_QUOTED, FIELD_BUILT } from './csv/csv-tokenizer.js';
 export type { CsvRecord, CsvTokenizerOptions } from './csv/csv-tokenizer.js';
-export { readCsvBatches } from './csv/read-csv.js';
+export { DEFAULT_BATCH_ROWS, readCsvBatches } from './csv/read-csv.js';
 export { PrimaryKeySet } from './dedupe/primary-key-set.js';
 export type { SeenKeys } from './dedupe/primary-key-set.js';
 export type { ReadCsvOptions, PartitionedBatch, CsvReadStats, CsvBatchReader } from './csv/read-csv.js';

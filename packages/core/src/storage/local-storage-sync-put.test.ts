@@ -185,6 +185,17 @@ describe('LocalStorage synchronous puts (small, unconditional, durable: false)',
     expect(opened.async).toBe(0);
   });
 
+  it('let the event loop turn during many puts started together (Promise.all)', async () => {
+    let writtenWhenFired: number | undefined;
+    setTimeout(() => (writtenWhenFired = opened.sync), 0);
+    // 3,000 puts started at once: each checks the run's length before writing, so the timer fires
+    // long before the last one is written (without that check all 3,000 were written in one go).
+    await Promise.all(Array.from({ length: 3_000 }, (_, i) => fast.put(`p/${i % 50}.txt`, 'x')));
+    expect(opened.sync).toBe(3_000);
+    expect(writtenWhenFired).toBeDefined();
+    expect(writtenWhenFired!).toBeLessThan(3_000);
+  });
+
   it('do not hang under fake timers (the yield is not a timer a test can freeze)', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval'] });
     try {

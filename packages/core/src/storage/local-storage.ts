@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { addAbortSignal, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { setImmediate } from 'node:timers'; // not the global one, which test fake timers replace
+import * as timers from 'node:timers';
 import { CoreError } from '../errors/core-error.js';
 import { isDeadLocalProcess, isProcessAlive } from '../process/local-process.js';
 import { sleep } from '../retry/retry.js';
@@ -79,6 +79,11 @@ const SYNC_PUT_MAX_BYTES = 1024 * 1024;
 const SYNC_RUN_MAX_MS = 10;
 
 let lastMtime = 0;
+/**
+ * The real `setImmediate`, taken when this module loads: fake timers (vitest's, sinon's) replace the
+ * global one and patch the `timers` module object later, which would freeze a run of puts.
+ */
+const realSetImmediate = timers.setImmediate;
 /** When the current run of synchronous puts began, until the event loop next turns. */
 let syncRunStart: number | undefined;
 
@@ -188,9 +193,12 @@ export class LocalStorage implements Storage {
     const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
     if (bytes.byteLength <= this.syncPutMaxBytes && options.ifMatch === undefined && options.ifNoneMatch === undefined) {
       this.checkKey(key);
+      // Checked right before writing, with no await in between: puts started together
+      // (Promise.all) stop writing once the run is long, and go on after the event loop turned.
+      while (syncRunTooLong()) await nextTurn();
       options.signal?.throwIfAborted(); // nothing to interrupt once started: the write is one short synchronous step
+      noteSyncRun();
       const info = this.putSync(key, bytes);
-      await yieldIfLongSyncRun();
       return info;
     }
     return this.write(key, options, (handle) => writeAll(handle, bytes));
@@ -737,20 +745,26 @@ function writeAllSync(fd: number, bytes: Uint8Array): void {
 }
 
 /**
- * Lets the event loop turn (timers, I/O, other tasks) once a run of synchronous puts with nothing
- * but promises between them has held it for {@link SYNC_RUN_MAX_MS}: a loop publishing thousands of
- * files must not starve a lease heartbeat or a stream.
+ * Has the current run of synchronous puts (nothing but promises between them) held the event loop
+ * for {@link SYNC_RUN_MAX_MS}? Then the next put waits for {@link nextTurn}: a loop publishing
+ * thousands of files must not starve a lease heartbeat or a stream.
  */
-async function yieldIfLongSyncRun(): Promise<void> {
-  const now = performance.now();
-  if (syncRunStart === undefined) {
-    syncRunStart = now;
-    setImmediate(() => {
-      syncRunStart = undefined;
-    });
-  } else if (now - syncRunStart >= SYNC_RUN_MAX_MS) {
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
+function syncRunTooLong(): boolean {
+  return syncRunStart !== undefined && performance.now() - syncRunStart >= SYNC_RUN_MAX_MS;
+}
+
+/** Starts the run clock at a run's first synchronous put; the run ends when the event loop next turns. */
+function noteSyncRun(): void {
+  if (syncRunStart !== undefined) return;
+  syncRunStart = performance.now();
+  realSetImmediate(() => {
+    syncRunStart = undefined;
+  });
+}
+
+/** Resolves once the event loop has turned (timers and I/O had their chance). */
+function nextTurn(): Promise<void> {
+  return new Promise<void>((resolve) => realSetImmediate(resolve));
 }
 
 /** Writes all of `bytes` (a write may be partial). */

@@ -99,6 +99,14 @@ abstract class BaseBuilder implements ColumnBuilder {
 
 type FixedArray = Int32Array | Float64Array | BigInt64Array | Uint32Array;
 
+/**
+ * The first `used` elements of a builder's array: a view, or a copy when most of the array is unused
+ * (so a small batch does not keep a large reservation alive while it waits in the writer).
+ */
+function keepUsed<T extends Int32Array | Uint8Array | FixedArray>(a: T, used: number): T {
+  return (used < a.length >> 2 && a.length > 4096 ? a.slice(0, used) : a.subarray(0, used)) as T;
+}
+
 const wordsOf = (a: FixedArray): Uint32Array => new Uint32Array(a.buffer, a.byteOffset, (a.byteLength / 4) | 0);
 
 class FixedBuilder extends BaseBuilder {
@@ -137,7 +145,7 @@ class FixedBuilder extends BaseBuilder {
   }
   finish(): Data {
     const validity = this.takeValidity();
-    const data = makeData({ type: this.type, length: this.length, data: this.values.subarray(0, this.length * this.stride), ...validity } as never) as Data;
+    const data = makeData({ type: this.type, length: this.length, data: keepUsed(this.values, this.length * this.stride), ...validity } as never) as Data;
     this.length = 0;
     this.spent = true;
     return data;
@@ -309,8 +317,8 @@ class Utf8Builder extends BaseBuilder {
     const data = makeData({
       type: this.type,
       length: this.length,
-      valueOffsets: this.offsets.subarray(0, this.length + 1),
-      data: this.bytes.subarray(0, this.used),
+      valueOffsets: keepUsed(this.offsets, this.length + 1),
+      data: keepUsed(this.bytes, this.used),
       ...validity,
     } as never) as Data;
     this.length = 0;

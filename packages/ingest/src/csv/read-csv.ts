@@ -53,6 +53,16 @@ export interface ReadCsvOptions {
 }
 
 /**
+ * Rows per record batch when {@link ReadCsvOptions.batchRows} is not given.
+ *
+ * @example
+ * ```ts
+ * readCsvBatches(stream, { cleaning, file, batchRows: DEFAULT_BATCH_ROWS / 4 });
+ * ```
+ */
+export const DEFAULT_BATCH_ROWS = 65_536;
+
+/**
  * A record batch and the partition all its rows belong to (`{}` when not grouping or unpartitioned).
  *
  * @example
@@ -128,6 +138,8 @@ interface Group {
   path: string;
   builders: ColumnBuilder[];
   rows: number;
+  /** Rows its builders reserved up front. */
+  reserved: number;
 }
 
 const MICROS_PER_DAY = 86_400_000_000n;
@@ -174,7 +186,7 @@ async function* run(
 ): AsyncGenerator<PartitionedBatch> {
   const { table, rules } = cleaning;
   const file = options.file;
-  const batchRows = Math.max(1, options.batchRows ?? 65_536);
+  const batchRows = Math.max(1, options.batchRows ?? DEFAULT_BATCH_ROWS);
   const grouping = options.groupByPartition === true && table.partitioning.kind !== 'none';
   const maxPending = options.maxPendingRows ?? batchRows * 4;
   const onReject = options.onReject;
@@ -208,11 +220,15 @@ async function* run(
 
   /** Rows of the last group emitted: the likely size of the next one, to size its builders. */
   let lastEmittedRows = 0;
+  /** Rows reserved up front by the open groups' builders, at most about 2 × `maxPendingRows` in all. */
+  let reserved = 0;
   const newGroup = (partition: PartitionValues, path: string): Group => {
     // Grouping: small builders (many partitions may be open at once), but no smaller than the
-    // groups seen so far, within twice the share of `maxPendingRows` each open group may hold.
-    const capacity = grouping ? Math.max(64, Math.min(Math.ceil(lastEmittedRows * 1.25), batchRows, Math.floor((2 * maxPending) / (groups.size + 1)))) : Math.min(batchRows, 65_536);
-    const group: Group = { partition, path, rows: 0, builders: table.fileColumns.map((c, i) => columnBuilderFor(c.type, schema.fields[i]!.type, capacity)) };
+    // groups seen so far; each new group takes at most half of what is left of the reservation
+    // budget, so one large partition followed by thousands of small ones cannot reserve for all.
+    const capacity = grouping ? Math.max(64, Math.min(Math.ceil(lastEmittedRows * 1.25), batchRows, Math.floor((2 * maxPending - reserved) / 2))) : Math.min(batchRows, 65_536);
+    const group: Group = { partition, path, rows: 0, reserved: capacity, builders: table.fileColumns.map((c, i) => columnBuilderFor(c.type, schema.fields[i]!.type, capacity)) };
+    if (grouping) reserved += capacity;
     open.push(group);
     return group;
   };
@@ -232,6 +248,7 @@ async function* run(
     if (grouping) {
       groups.delete(key);
       open.splice(open.indexOf(group), 1);
+      reserved -= group.reserved;
     }
   };
 

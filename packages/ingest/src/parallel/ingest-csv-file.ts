@@ -23,7 +23,7 @@ import { makeData, type Data, type Schema } from 'apache-arrow';
 import { recordBatchOf } from '../arrow/column-builder.js';
 import { defineCleaning, type TableCleaning } from '../cleaning/cleaning-rules.js';
 import { CsvTokenizer } from '../csv/csv-tokenizer.js';
-import { readCsvBatches, type CsvReadStats, type PartitionedBatch, type ReadCsvOptions } from '../csv/read-csv.js';
+import { DEFAULT_BATCH_ROWS, readCsvBatches, type CsvReadStats, type PartitionedBatch, type ReadCsvOptions } from '../csv/read-csv.js';
 import { PrimaryKeySet, type SeenKeys } from '../dedupe/primary-key-set.js';
 import type { ParquetDatasetWriter, WrittenFile } from '../parquet/dataset-writer.js';
 import type { RejectedRow } from '../rejects/rejected-row.js';
@@ -169,7 +169,7 @@ export async function ingestCsvFile(writer: ParquetDatasetWriter, path: string, 
       // below left both workers and this thread idle most of the time (events: 7 s instead of 4).
       // Many may wait, but their rows are bounded (two full batches a worker).
       credits: 256,
-      creditRows: 2 * (options.batchRows ?? 65_536),
+      creditRows: 2 * (options.batchRows ?? DEFAULT_BATCH_ROWS),
     });
     const bounds = [0, ...cuts.at, size];
     for (let k = 0; k + 1 < bounds.length; k++) workers.push(spawn(input(bounds[k]!, bounds[k + 1]!)));

@@ -7,7 +7,7 @@ import { tableFromIPC, type RecordBatch } from 'apache-arrow';
 import fc from 'fast-check';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TableCleaning } from '../cleaning/cleaning-rules.js';
+import { defineCleaning, type TableCleaning } from '../cleaning/cleaning-rules.js';
 import { readCsvBatches } from '../csv/read-csv.js';
 import { openDuckDb } from '../testing/duckdb.js';
 import { techstoreCleaning } from '../testing/techstore-tables.js';
@@ -238,6 +238,19 @@ describe('encodeArrowParquet', () => {
     expect(back.schema.fields.map((f) => `${f.name}:${String(f.type)}:${f.nullable}`)).toEqual(batches[0]!.schema.fields.map((f) => `${f.name}:${String(f.type)}:${f.nullable}`));
     expect([...back.getChild('amount_usd')!].map((v) => (v === null ? null : String(v)))).toEqual([null, String([...batches[0]!.getChild('amount_usd')!][1]), null]);
     expect([...back.getChild('event_type')!]).toEqual(['page_view', 'purchase', 'add_to_cart']);
+  });
+
+  it('dictionary-encodes a column of mostly empty strings (the empty string hashes like any other)', async () => {
+    const t = defineTable({ name: 'notes', columns: { id: col.int(), note: col.string().nullable() } });
+    const cleaning = defineCleaning(t, { nullTokens: ['NULL'] });
+    const lines = ['id,note'];
+    for (let i = 0; i < 2_000; i++) lines.push(`${i},${i % 10 === 0 ? 'x' : i % 7 === 0 ? 'NULL' : ''}`);
+    const batches = await batchesOf(cleaning, `${lines.join('\n')}\n`, 500);
+    const path = await expectSameAsOracle(t, batches);
+    const [note] = (await db.connection.runAndReadAll(`SELECT encodings, total_uncompressed_size AS size FROM parquet_metadata('${path}') WHERE path_in_schema = 'note'`)).getRowObjectsJson();
+    expect(String(note!.encodings)).toContain('RLE_DICTIONARY');
+    // 1,700-odd empty strings as PLAIN would be ~7 KB before compression; a 2-entry dictionary's indices ~300 bytes.
+    expect(Number(note!.size)).toBeLessThan(1_500);
   });
 
   it('refuses a null in a column declared not nullable', () => {

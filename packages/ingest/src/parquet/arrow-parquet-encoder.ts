@@ -29,6 +29,8 @@ const PageType = { DATA_PAGE: 0, DICTIONARY_PAGE: 2 } as const;
 const ConvertedType = { UTF8: 0, DECIMAL: 5, DATE: 6 } as const;
 const SNAPPY = 1;
 const MAGIC = new Uint8Array([0x50, 0x41, 0x52, 0x31]); // PAR1
+/** The footer's `created_by`, in the `<app> version <x> (build <y>)` form readers parse. */
+const CREATED_BY = 'lakeblocks version 0.1.0 (build ingest)';
 
 /** Uncompressed values per data page (about; a page holds whole groups of 8 rows). */
 const PAGE_BYTES = 1 << 20;
@@ -423,7 +425,7 @@ function stringDictionary(g: Gathered): Dictionary | undefined {
   for (let i = 0; i < n; i++) {
     const s = starts[i]!;
     const e = ends[i]!;
-    let h = 0x811c9dc5;
+    let h = 0x811c9dc5 | 0; // signed, as Math.imul's results and the Int32Array of hashes are
     for (let p = s; p < e; p++) h = Math.imul(h ^ bytes[p]!, 0x01000193);
     let slot = h & (capacity - 1);
     let k: number;
@@ -552,8 +554,14 @@ function pageHeader(type: number, uncompressed: number, compressed: number, rows
 }
 
 /** Rows per data page: whole groups of 8 (so validity bytes split cleanly), about {@link PAGE_BYTES} of values. */
-function rowsPerPage(plan: ColumnPlan, g: Gathered, pageBytes: number): number {
-  const valueBytes = plan.physical === Physical.BYTE_ARRAY ? g.strings!.bytes.length + 4 * g.nonNull : plan.physical === Physical.BOOLEAN ? g.nonNull / 8 : g.values.length;
+function rowsPerPage(plan: ColumnPlan, g: Gathered, pageBytes: number, indexBits: number): number {
+  let valueBytes: number;
+  if (indexBits > 0) valueBytes = (g.nonNull * indexBits) / 8;
+  else if (plan.physical === Physical.BYTE_ARRAY) {
+    const { starts, ends } = g.strings!;
+    valueBytes = 4 * g.nonNull;
+    for (let i = 0; i < g.nonNull; i++) valueBytes += ends[i]! - starts[i]!;
+  } else valueBytes = plan.physical === Physical.BOOLEAN ? g.nonNull / 8 : g.values.length;
   const perRow = Math.max(valueBytes / Math.max(1, g.rows), 1 / 8);
   return Math.max(8, Math.floor(pageBytes / perRow / 8) * 8);
 }
@@ -590,7 +598,7 @@ function encodeChunk(plan: ColumnPlan, segments: readonly Segment[], rows: numbe
     out.encodings.push(Encoding.RLE_DICTIONARY);
   }
   const bitWidth = dictionary === undefined ? 0 : Math.max(1, 32 - Math.clz32(dictionary.entries - 1));
-  const step = rowsPerPage(plan, g, pageBytes);
+  const step = rowsPerPage(plan, g, pageBytes, bitWidth);
   const body = pageBody;
   let value = 0; // index of the page's first non-null value
   for (let first = 0; first < rows; first += step) {
@@ -752,7 +760,7 @@ function footer(plans: readonly ColumnPlan[], totalRows: number, rowGroups: { ro
     w.i64Field(6, group.chunks.reduce((n, c) => n + c.compressed, 0));
     w.endStruct();
   }
-  w.binaryField(6, 'lakeblocks ingest');
+  w.binaryField(6, CREATED_BY);
   // Column orders: type-defined for every column, so readers trust min_value/max_value.
   w.listField(7, TType.STRUCT, plans.length);
   for (let k = 0; k < plans.length; k++) {
@@ -789,9 +797,9 @@ export interface ArrowParquetOptions {
  * ```
  */
 export function encodeArrowParquet(table: AnyTable, batches: readonly RecordBatch[], options: ArrowParquetOptions = {}): Uint8Array {
-  const pageBytes = Math.max(1, options.pageBytes ?? PAGE_BYTES);
+  const pageBytes = Math.max(1, Math.floor(options.pageBytes ?? PAGE_BYTES));
   const plans = plansOf(table);
-  const rowGroupSize = Math.max(1, options.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE);
+  const rowGroupSize = Math.max(1, Math.floor(options.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE));
   const totalRows = batches.reduce((n, b) => n + b.numRows, 0);
   const parts: Uint8Array[] = [MAGIC];
   let offset = MAGIC.length;
