@@ -19,7 +19,7 @@ import { basename } from 'node:path';
 import { lakeLayout, type AnyTable, type ObjectInfo, type Storage } from '@lakeblocks/core';
 import type { TableCleaning } from '../cleaning/cleaning-rules.js';
 import { normalizeColumnName } from '../cleaning/column-names.js';
-import { CsvTokenizer } from '../csv/csv-tokenizer.js';
+import { CsvTokenizer, type CsvRecordView } from '../csv/csv-tokenizer.js';
 import { Utf8ChunkDecoder } from '../csv/utf8.js';
 import { IngestError, type UploadRefusalReason } from '../errors/ingest-error.js';
 import { tableForFileName, unsafeNameReason } from './table-for-file.js';
@@ -173,23 +173,25 @@ export async function uploadStream(storage: Storage, name: string, body: AsyncIt
     const decoder = new Utf8ChunkDecoder(name);
     const tokenizer = new CsvTokenizer({ file: name });
     let header = false;
-    const take = (text: string, final: boolean): void => {
-      const records = final ? [...tokenizer.push(text), ...tokenizer.end()] : tokenizer.push(text);
-      for (const record of records) {
-        if (!header) {
-          header = true;
-          checkHeader(record.fields, record.line);
-        } else rows++;
+    // Records are seen through the tokenizer's view (no object per record): only the header's
+    // fields are read, the rest counted.
+    const onRecord = (record: CsvRecordView): void => {
+      if (header) {
+        rows++;
+        return;
       }
+      header = true;
+      checkHeader(record.texts(), record.line);
     };
     try {
       for await (const chunk of body) {
         bytes += chunk.length;
         if (bytes > max) throw refuse(name, 'too-large', `more than ${max} bytes`);
-        take(decoder.decode(chunk), false);
+        tokenizer.scan(decoder.decode(chunk, tokenizer.takePending()), onRecord);
         yield chunk;
       }
-      take(decoder.end(), true);
+      tokenizer.scan(decoder.end(), onRecord);
+      tokenizer.scanEnd(onRecord);
       if (!header) throw refuse(name, 'empty', bytes === 0 ? 'the file is empty' : 'the file holds no CSV header');
       if (rows === 0) throw refuse(name, 'header-only', 'the file has a header but no data rows');
     } catch (error) {
