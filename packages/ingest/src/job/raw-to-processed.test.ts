@@ -60,6 +60,9 @@ describe('runRawToProcessed', () => {
   });
 
   it('removes temp files a killed writer left under processed/<table>/ before writing it again; keeps a live one', async () => {
+    // An earlier run wrote the table (a table no run of the job ever wrote to has no killed writer to clean up after).
+    await storage.put('raw/orders/b0/orders_0.csv', ORDERS_HEADER + orderRow(9, '2025-11-30T08:00:00'));
+    await runRawToProcessed({ storage, tables: ordersOnly, runId: 'run-0' });
     const dead = spawnSync(process.execPath, ['-e', '']).pid!; // exited: its pid is free
     const host = createHash('sha1').update(hostname()).digest('hex').slice(0, 8);
     const partition = join(storage.root, 'processed', 'orders', 'year=2025', 'month=12', 'day=2');
@@ -72,7 +75,7 @@ describe('runRawToProcessed', () => {
     await runRawToProcessed({ storage, tables: ordersOnly, runId: 'run-1' });
     expect(existsSync(orphan)).toBe(false);
     expect(existsSync(live)).toBe(true);
-    expect(await count('orders')).toBe(1);
+    expect(await count('orders')).toBe(2);
   });
 
   it('writes rejects/<table>/<run-id>.csv with line, column and reason; rows_in = rows_out + rows_rejected', async () => {

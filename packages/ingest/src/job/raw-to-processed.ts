@@ -208,8 +208,8 @@ export async function runRawToProcessed(options: RawToProcessedOptions): Promise
         const mode = options.mode ?? 'append';
         // Inputs with no file in the table yet skip the writer's stale-file listings (see claimSources);
         // recorded in every mode, so that a later run in another mode knows what this one wrote.
-        const fresh = await claimSources(storage, job, options.writer?.layer ?? 'processed', table.name, todo);
-        const writer = new ParquetDatasetWriter(storage, table, { ...options.writer, mode, ...(mode === 'overwrite' ? {} : { freshSources: fresh }) });
+        const claims = await claimSources(storage, job, options.writer?.layer ?? 'processed', table.name, todo);
+        const writer = new ParquetDatasetWriter(storage, table, { ...options.writer, mode, ...(mode === 'overwrite' ? {} : { freshSources: claims.fresh }) });
         const rejects = new RejectsWriter(storage, table.name, runId);
         const files: FileReport[] = [];
         // Compact: a bitset for integer keys (a Set of 13.3 M ids alone took ~400 MB).
@@ -256,7 +256,8 @@ export async function runRawToProcessed(options: RawToProcessedOptions): Promise
             ctx?.count({ rowsIn, rowsOut, rowsRejected, files: written.length, bytesWritten: report.bytesWritten, bytesRead: obj.size });
           }
           const committed = await writer.commit();
-          await sweepKilledWriters(storage, committed.files, (removed) =>
+          // A table no earlier run of this job claimed an input of had no writer of it, killed or not.
+          if (!claims.untouched) await sweepKilledWriters(storage, committed.files, (removed) =>
             ctx?.log.info(`removed ${removed} temp file(s) left by killed writers in the partitions of processed/${table.name}/ just written`, { table: table.name, job }),
           );
           // Recorded first, so that a crash before the commit does not leave these rows reported twice.
@@ -390,8 +391,9 @@ const PART_DIGEST = /\/part-([0-9a-f]{12})-\d+\.parquet$/;
  * file replaced later all find their digest recorded and get the writer's full stale-file cleanup;
  * only a never-seen key skips it (the listing of the whole table at commit). Without a record (a
  * lake from before it, or a first run) it is seeded from one listing of the table's files.
+ * `untouched`: nothing was recorded or found before this run (no earlier writer of the table).
  */
-async function claimSources(storage: Storage, job: string, layer: DatasetLayer, table: string, todo: readonly ObjectInfo[]): Promise<string[]> {
+async function claimSources(storage: Storage, job: string, layer: DatasetLayer, table: string, todo: readonly ObjectInfo[]): Promise<{ fresh: string[]; untouched: boolean }> {
   const key = ingestSourcesKey(job);
   let known: Set<string> | undefined;
   const stored = await storage.stat(key);
@@ -407,12 +409,13 @@ async function claimSources(storage: Storage, job: string, layer: DatasetLayer, 
       if (m !== null) known.add(m[1]!);
     }
   }
+  const untouched = known.size === 0;
   const fresh = todo.filter((o) => !known.has(sourceDigest(o.key))).map((o) => o.key);
   if (seeded || fresh.length > 0) {
     for (const k of fresh) known.add(sourceDigest(k));
     await storage.put(key, JSON.stringify({ version: 1, digests: [...known].sort() }), { contentType: 'application/json' });
   }
-  return fresh;
+  return { fresh, untouched };
 }
 
 /**
