@@ -5,7 +5,14 @@
  * @module
  */
 
-/** Compact-protocol type codes used in field headers and list headers. */
+/**
+ * Compact-protocol type codes used in field headers and list headers.
+ *
+ * @example
+ * ```ts
+ * w.listField(2, TType.STRUCT, columns.length); // a list of structs follows
+ * ```
+ */
 export const TType = { TRUE: 1, FALSE: 2, I32: 5, I64: 6, BINARY: 8, LIST: 9, STRUCT: 12 } as const;
 
 /**
