@@ -24,19 +24,9 @@ import { techstoreCleaning, techstoreTables } from '../testing/techstore-tables.
 import { tableForFileName } from '../upload/table-for-file.js';
 import { DuckDbEngine } from './duckdb-engine.js';
 import { ingestCsvWithDuckDb } from './ingest-csv-with-duckdb.js';
+import { notesTable } from '../testing/notes-table.js';
 
-const notes = defineTable({
-  name: 'notes',
-  columns: {
-    id: col.int(),
-    at: col.timestamp(),
-    amount: col.decimal(12, 2),
-    label: col.string().nullable(),
-    kind: col.enum(['a', 'b']),
-  },
-  primaryKey: ['id'],
-  partitioning: { kind: 'time', column: 'at', granularity: 'day' },
-});
+const notes = notesTable();
 const cleaning = defineCleaning(notes, { dedupe: 'keep-first' });
 const HEADER = 'id,at,amount,label,kind';
 

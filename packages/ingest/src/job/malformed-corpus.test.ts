@@ -9,27 +9,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalStorage, col, defineTable } from '@lakeblocks/core';
+import { LocalStorage } from '@lakeblocks/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineCleaning } from '../cleaning/cleaning-rules.js';
 import { IngestError } from '../errors/ingest-error.js';
 import { openDuckDb, parquetScan } from '../testing/duckdb.js';
 import { uploadStream } from '../upload/upload-file.js';
 import { runRawToProcessed } from './raw-to-processed.js';
+import { notesTable } from '../testing/notes-table.js';
 
-const notes = defineTable({
-  name: 'notes',
-  columns: {
-    id: col.int(),
-    at: col.timestamp(),
-    amount: col.decimal(12, 2),
-    qty: col.int().nullable(),
-    label: col.string().nullable(),
-    kind: col.enum(['a', 'b', 'desconocido']),
-  },
-  primaryKey: ['id'],
-  partitioning: { kind: 'time', column: 'at', granularity: 'month' },
-});
+const notes = notesTable({ granularity: 'month', kinds: ['a', 'b', 'desconocido'], qty: true });
 const cleaning = defineCleaning(notes, {
   coerce: { amount: 'money', qty: 'integral-float' },
   defaults: { kind: 'desconocido' },

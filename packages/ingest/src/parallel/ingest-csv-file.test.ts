@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalStorage, col, defineTable } from '@lakeblocks/core';
+import { LocalStorage } from '@lakeblocks/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineCleaning } from '../cleaning/cleaning-rules.js';
 import { PrimaryKeySet } from '../dedupe/primary-key-set.js';
@@ -11,19 +11,9 @@ import type { RejectedRow } from '../rejects/rejected-row.js';
 import { openDuckDb, parquetScan } from '../testing/duckdb.js';
 import { ingestCsvFile, type IngestCsvFileOptions } from './ingest-csv-file.js';
 import { portableCleaning, restoreCleaning } from './portable-cleaning.js';
+import { notesTable } from '../testing/notes-table.js';
 
-const notes = defineTable({
-  name: 'notes',
-  columns: {
-    id: col.int(),
-    at: col.timestamp(),
-    amount: col.decimal(12, 2),
-    label: col.string().nullable(),
-    kind: col.enum(['a', 'b', 'desconocido']),
-  },
-  primaryKey: ['id'],
-  partitioning: { kind: 'time', column: 'at', granularity: 'day' },
-});
+const notes = notesTable({ kinds: ['a', 'b', 'desconocido'] });
 const cleaning = defineCleaning(notes, { coerce: { amount: 'money' }, defaults: { kind: 'desconocido' }, nullTokens: ['', 'NULL'] });
 
 let dir: string;
